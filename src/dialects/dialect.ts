@@ -1,0 +1,184 @@
+import type { ColumnDef, JsonValue, ReferentialAction } from "../schema/columns.ts";
+import type { Operation } from "../schema/operations.ts";
+import type { Query } from "../schema/query.ts";
+
+/**
+ * A dialect is four small objects: a driver (sessions), a compiler (operations and
+ * queries to SQL), an adapter (capabilities, lock, transaction policy) and an
+ * introspector (the live schema in one neutral shape). Every database fact lives in
+ * `dialects/<db>/`; the engine asks the adapter for capabilities instead of asking which
+ * database it talks to.
+ */
+export type DialectName = "postgres" | "mysql" | "sqlite";
+
+export type Row = Record<string, unknown>;
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+export interface ExecuteResult {
+  rows: Row[];
+  /** Rows changed by INSERT/UPDATE/DELETE, or returned by a query. */
+  rowCount: number;
+}
+
+/** One database session: locks, transactions and session settings belong to it. */
+export interface Session {
+  /** One statement with bound parameters. Driver errors come out as StrataError DATABASE_ERROR. */
+  execute(sql: string, params?: readonly unknown[]): Promise<ExecuteResult>;
+  /** Several `;`-separated statements without parameters, in one round trip where the driver can. */
+  executeScript(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Driver {
+  /** Opens a dedicated session (a reserved connection, not a pooled one). */
+  open(): Promise<Session>;
+  /** Closes every session and pool the driver opened. */
+  close(): Promise<void>;
+}
+
+export type TlsOption = boolean | "require" | "prefer" | "verify-full" | { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string };
+
+export interface ConnectionOptions {
+  /** The full URL, password included. Never printed: use `described`. */
+  readonly url: string;
+  /** The URL with its password masked, for messages. */
+  readonly described: string;
+  readonly poolSize?: number;
+  /** Per-statement timeout in ms (0 = none). */
+  readonly statementTimeoutMs?: number;
+  /** How long DDL waits for a table lock before giving up, in ms (PostgreSQL lock_timeout, MySQL lock_wait_timeout). */
+  readonly ddlLockTimeoutMs?: number;
+  readonly tls?: TlsOption;
+  /** PostgreSQL schema strata manages (search_path). */
+  readonly schema?: string;
+}
+
+export interface LockOptions {
+  /** Give up after this many ms; 0 means try once. */
+  readonly timeoutMs: number;
+  /** Called once when the lock is busy, with who holds it where the database can tell. */
+  readonly onWait?: (holder: string | undefined) => void;
+}
+
+export interface Adapter {
+  readonly supportsTransactionalDdl: boolean;
+  readonly supportsSkipLocked: boolean;
+  readonly supportsPartialIndex: boolean;
+  readonly supportsConcurrentIndex: boolean;
+  readonly supportsReturning: boolean;
+  /** False where changing a column means rebuilding the table (SQLite). */
+  readonly canAlterColumn: boolean;
+  /** Longest identifier the database keeps intact, in bytes. */
+  readonly maxIdentifierLength: number;
+  /** Most bound parameters one statement may carry. */
+  readonly maxParameters: number;
+
+  /** The migration lock for `key` (database + history table), held by this session until released. Throws LockError. */
+  acquireLock(session: Session, key: string, options: LockOptions): Promise<void>;
+  releaseLock(session: Session, key: string): Promise<void>;
+  /** Starts a migration transaction (SQLite: turns foreign keys off first, for table rebuilds). */
+  begin(session: Session): Promise<void>;
+  /** Commits (SQLite: checks foreign keys first and restores enforcement). */
+  commit(session: Session): Promise<void>;
+  rollback(session: Session): Promise<void>;
+  tableExists(session: Session, table: string): Promise<boolean>;
+  /** Undoes what a migration may have changed in the session (search_path, timeouts, USE). */
+  resetSession(session: Session): Promise<void>;
+  /** Who is connected, for the history's "by" column where the URL does not say. */
+  currentUser(session: Session): Promise<string | undefined>;
+}
+
+// ---- the neutral schema shape every introspector returns -------------------------------
+
+export interface ColumnInfo {
+  name: string;
+  /** The native type, lowercase, with length/precision: `varchar(255)`, `numeric(10,2)`. */
+  type: string;
+  nullable: boolean;
+  /** The default as the database reports it, or null. */
+  default: string | null;
+  autoIncrement: boolean;
+  comment?: string;
+}
+
+export interface IndexInfo {
+  name: string;
+  columns: string[];
+  unique: boolean;
+  /** Partial index predicate. */
+  where?: string;
+}
+
+export interface ForeignKeyInfo {
+  name: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
+}
+
+export interface CheckInfo {
+  name: string;
+  expression: string;
+}
+
+export interface TableInfo {
+  name: string;
+  columns: ColumnInfo[];
+  primaryKey: string[];
+  /** Every index except the primary key's, including those backing UNIQUE constraints. */
+  indexes: IndexInfo[];
+  foreignKeys: ForeignKeyInfo[];
+  checks: CheckInfo[];
+  comment?: string;
+}
+
+export interface SchemaInfo {
+  tables: TableInfo[];
+}
+
+export interface Introspector {
+  listTables(session: Session): Promise<string[]>;
+  table(session: Session, name: string): Promise<TableInfo | undefined>;
+  /** Every table (sorted by name), except those listed in `exclude`. */
+  schema(session: Session, options?: { exclude?: readonly string[] }): Promise<SchemaInfo>;
+}
+
+// ---- compilation ------------------------------------------------------------------------
+
+/** The live schema as operations compile against it (SQLite rebuilds read the current table). */
+export interface Catalog {
+  table(name: string): Promise<TableInfo | undefined>;
+}
+
+export interface Compiler {
+  quoteIdentifier(name: string): string;
+  /** The table name as SQL, schema-qualified where the dialect has a managed schema. */
+  quoteTable(name: string): string;
+  /** The one escaper for DDL literals (defaults, enum values, comments). */
+  literal(value: JsonValue): string;
+  compileOperation(op: Operation, catalog: Catalog): Promise<Statement[]>;
+  compileQuery(query: Query): Statement;
+  /** The SQL type of a column descriptor, as this dialect writes it. */
+  columnType(column: ColumnDef): string;
+  /** Splits a script into statements, respecting quotes, comments and bodies (dollar quotes, BEGIN...END). */
+  splitStatements(sql: string): string[];
+}
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** "PostgreSQL", "MySQL/MariaDB", "SQLite". */
+  readonly displayName: string;
+  readonly driver: Driver;
+  readonly compiler: Compiler;
+  readonly adapter: Adapter;
+  readonly introspector: Introspector;
+}
+
+/** Each dialect's index.ts exports one of these; the registry loads it lazily by URL scheme. */
+export type CreateDialect = (options: ConnectionOptions) => Dialect;

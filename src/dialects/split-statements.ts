@@ -1,0 +1,147 @@
+/**
+ * Splits a SQL script into statements at `;`, outside quotes, comments, PostgreSQL dollar
+ * quotes and BEGIN...END bodies of triggers, procedures and functions. MySQL's
+ * `DELIMITER` client command is honoured, as the mysql client does.
+ */
+export interface SplitOptions {
+  /** MySQL: `\'` escapes inside strings. */
+  backslashEscapes?: boolean;
+  /** MySQL: `#` starts a comment. */
+  hashComments?: boolean;
+  /** PostgreSQL: `$tag$ ... $tag$` strings. */
+  dollarQuotes?: boolean;
+  /** MySQL: `DELIMITER //` lines. */
+  delimiterCommand?: boolean;
+}
+
+const COMPOUND_START = /^\s*create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:definer\s*=\s*\S+\s+)?(?:trigger|procedure|function|event)\b/i;
+const OPENERS = new Set(["begin", "case", "if", "loop", "while", "repeat"]);
+
+export function splitSqlStatements(sql: string, options: SplitOptions = {}): string[] {
+  const out: string[] = [];
+  let delimiter = ";";
+  let start = 0;
+  let depth = 0;
+  // null until the statement's first word is seen: is it a CREATE TRIGGER/PROCEDURE/... with a body?
+  let compound: boolean | null = null;
+  let i = 0;
+  const n = sql.length;
+
+  const push = (end: number) => {
+    const text = sql.slice(start, end).trim();
+    if (text && !isOnlyComments(text, options)) out.push(text);
+    compound = null;
+    depth = 0;
+  };
+
+  while (i < n) {
+    const ch = sql[i];
+    const next = sql[i + 1];
+
+    if (options.delimiterCommand && atLineStart(sql, i) && /^delimiter\s/i.test(sql.slice(i, i + 10))) {
+      push(i);
+      const lineEnd = sql.indexOf("\n", i);
+      const line = sql.slice(i, lineEnd < 0 ? n : lineEnd).trim();
+      delimiter = line.split(/\s+/)[1] || ";";
+      i = lineEnd < 0 ? n : lineEnd + 1;
+      start = i;
+      continue;
+    }
+    if (ch === "-" && next === "-") {
+      i = skipLine(sql, i);
+      continue;
+    }
+    if (ch === "#" && options.hashComments) {
+      i = skipLine(sql, i);
+      continue;
+    }
+    if (ch === "/" && next === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end < 0 ? n : end + 2;
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === "`") {
+      i = skipQuoted(sql, i, ch, options.backslashEscapes === true && ch !== "`");
+      continue;
+    }
+    if (ch === "$" && options.dollarQuotes) {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
+      if (tag && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? "")) {
+        const end = sql.indexOf(tag[0], i + tag[0].length);
+        i = end < 0 ? n : end + tag[0].length;
+        continue;
+      }
+    }
+    if (/[A-Za-z]/.test(ch) && !/[A-Za-z0-9_$]/.test(sql[i - 1] ?? "")) {
+      const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i, i + 32))![0];
+      const lower = word.toLowerCase();
+      compound ??= COMPOUND_START.test(sql.slice(i, i + 200));
+      if (compound) {
+        if (lower === "end") {
+          depth = Math.max(0, depth - 1);
+          const after = /^\s+(if|loop|while|repeat|case)\b/i.exec(sql.slice(i + 3, i + 16));
+          i += 3 + (after ? after[0].length : 0);
+          continue;
+        }
+        if (OPENERS.has(lower) && opensBlock(lower, sql, i + word.length)) depth++;
+      }
+      i += word.length;
+      continue;
+    }
+    if (depth === 0 && sql.startsWith(delimiter, i)) {
+      push(i);
+      i += delimiter.length;
+      start = i;
+      continue;
+    }
+    i++;
+  }
+  push(n);
+  return out;
+}
+
+function opensBlock(word: string, sql: string, after: number): boolean {
+  const rest = sql.slice(after, after + 24);
+  if (word === "if") return !/^\s*\(/.test(rest) && !/^\s+(not\s+)?exists\b/i.test(rest);
+  if (word === "begin") return !/^\s*(transaction|work|deferred|immediate|exclusive)?\s*;/i.test(rest);
+  return true;
+}
+
+function atLineStart(sql: string, i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    if (sql[j] === "\n") return true;
+    if (sql[j] !== " " && sql[j] !== "\t" && sql[j] !== "\r") return false;
+  }
+  return true;
+}
+
+function skipLine(sql: string, i: number): number {
+  const end = sql.indexOf("\n", i);
+  return end < 0 ? sql.length : end + 1;
+}
+
+function skipQuoted(sql: string, i: number, quote: string, backslash: boolean): number {
+  let j = i + 1;
+  while (j < sql.length) {
+    const c = sql[j];
+    if (backslash && c === "\\") {
+      j += 2;
+      continue;
+    }
+    if (c === quote) {
+      if (sql[j + 1] === quote) {
+        j += 2;
+        continue;
+      }
+      return j + 1;
+    }
+    j++;
+  }
+  return sql.length;
+}
+
+function isOnlyComments(text: string, options: SplitOptions): boolean {
+  let rest = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/--[^\n]*/g, "");
+  if (options.hashComments) rest = rest.replace(/#[^\n]*/g, "");
+  return rest.trim() === "";
+}

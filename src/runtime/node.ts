@@ -1,0 +1,57 @@
+import { createRequire } from "node:module";
+import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
+import type { Row } from "./sqlite.ts";
+import { importNodeModule } from "./user-modules.ts";
+
+const require = createRequire(import.meta.url);
+
+interface LibsqlStatement {
+  readonly reader: boolean;
+  all(...params: unknown[]): Row[];
+  run(...params: unknown[]): { changes: number };
+}
+interface LibsqlDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): LibsqlStatement;
+  close(): void;
+}
+
+/** Node: process globals, tsx for TypeScript user files, `libsql` (better-sqlite3 API) for local SQLite. */
+export function createNodeRuntime(): Runtime {
+  return {
+    name: "node",
+    version: process.versions.node,
+    env: (name) => process.env[name],
+    argv: () => process.argv.slice(2),
+    exit: (code) => process.exit(code),
+    isTTY: (stream) => Boolean(process[stream].isTTY),
+    importModule: importNodeModule,
+    async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
+      const Database = require("libsql") as new (path: string, options: { readonly?: boolean; timeout?: number }) => LibsqlDatabase;
+      const db = new Database(path, { readonly: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 });
+      // Statements are cached: migrations and history writes repeat the same SQL.
+      const cache = new Map<string, LibsqlStatement>();
+      const prepare = (sql: string) => {
+        let s = cache.get(sql);
+        if (!s) {
+          s = db.prepare(sql);
+          if (cache.size > 200) cache.clear();
+          cache.set(sql, s);
+        }
+        return s;
+      };
+      return {
+        exec: (sql) => db.exec(sql),
+        execute(sql, params) {
+          const statement = prepare(sql);
+          if (statement.reader) {
+            const rows = statement.all(params as unknown[]);
+            return { rows, changes: 0 };
+          }
+          return { rows: [], changes: statement.run(params as unknown[]).changes };
+        },
+        close: () => db.close(),
+      };
+    },
+  };
+}

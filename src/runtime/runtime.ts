@@ -1,0 +1,47 @@
+import type { Row } from "./sqlite.ts";
+import { createNodeRuntime } from "./node.ts";
+
+/**
+ * Runtime differences in one place, as cac detects Deno, Bun or Node: environment,
+ * arguments, exit, terminals, importing user files and the local SQLite driver. The core
+ * asks this object and never checks which runtime it is on.
+ */
+export type RuntimeName = "node" | "bun" | "deno";
+
+/** A synchronous local SQLite connection (libsql on Node, bun:sqlite on Bun). */
+export interface SqliteDatabase {
+  /** Runs several statements, no parameters. */
+  exec(sql: string): void;
+  /** One statement with bound parameters: its rows (empty for writes) and changed-row count. */
+  execute(sql: string, params: readonly unknown[]): { rows: Row[]; changes: number };
+  close(): void;
+}
+
+export interface SqliteOpenOptions {
+  readonly?: boolean;
+  /** busy_timeout: how long a write waits for another connection's lock, in ms. */
+  timeoutMs?: number;
+}
+
+export interface Runtime {
+  readonly name: RuntimeName;
+  readonly version: string;
+  env(name: string): string | undefined;
+  argv(): string[];
+  exit(code: number): never;
+  isTTY(stream: "stdin" | "stdout" | "stderr"): boolean;
+  /** Imports a user file (config, migration, seeder, plugin); `"strata"` inside it resolves to the running core. */
+  importModule(file: string): Promise<Record<string, unknown>>;
+  openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase>;
+}
+
+let current: Runtime | undefined;
+
+export function getRuntime(): Runtime {
+  return (current ??= createNodeRuntime());
+}
+
+/** Replaces the detected runtime (Bun and Deno entry points install theirs). */
+export function setRuntime(runtime: Runtime): void {
+  current = runtime;
+}

@@ -1,0 +1,56 @@
+import { register } from "node:module";
+import { pathToFileURL } from "node:url";
+
+/**
+ * Importing user files on Node. Inside them `"strata"` and `"strata/plugins"` resolve to
+ * the running core's own modules (a resolve hook maps the bare specifiers), so user
+ * classes extend the very `Migration` the engine checks. TypeScript goes through tsx.
+ */
+const STATE = Symbol.for("strata.userModules");
+type State = { hooked?: boolean; tsx?: boolean };
+
+function state(): State {
+  const g = globalThis as unknown as Record<symbol, State | undefined>;
+  return (g[STATE] ??= {});
+}
+
+/** URLs of the running core's public entry points. */
+export function strataModuleUrls(): Record<string, string> {
+  return {
+    strata: new URL("../index.ts", import.meta.url).href,
+    "strata/plugins": new URL("../../plugins/index.ts", import.meta.url).href,
+  };
+}
+
+const HOOK_SOURCE = `
+let map = {};
+export async function initialize(data) { map = data.map; }
+export async function resolve(specifier, context, next) {
+  const target = map[specifier];
+  if (target) return { url: target, shortCircuit: true };
+  return next(specifier, context);
+}`;
+
+/** Marks tsx as already registered by the process entry (bin/strata.mjs). */
+export function markTsxRegistered(): void {
+  state().tsx = true;
+}
+
+async function ensureHooks(needsTypeScript: boolean): Promise<void> {
+  const s = state();
+  if (needsTypeScript && !s.tsx) {
+    const tsx = await import("tsx/esm/api");
+    tsx.register();
+    s.tsx = true;
+  }
+  if (!s.hooked) {
+    // Registered after tsx so it runs first: hooks registered later are called first.
+    register(`data:text/javascript,${encodeURIComponent(HOOK_SOURCE)}`, { data: { map: strataModuleUrls() } });
+    s.hooked = true;
+  }
+}
+
+export async function importNodeModule(file: string): Promise<Record<string, unknown>> {
+  await ensureHooks(/\.[cm]?tsx?$/.test(file));
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+}

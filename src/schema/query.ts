@@ -1,0 +1,51 @@
+/**
+ * Dialect-neutral data statements built by `this.db.table(...)`; each dialect's compiler
+ * turns them into SQL with bound parameters.
+ */
+export type ComparisonOperator = "=" | "<>" | "!=" | "<" | "<=" | ">" | ">=" | "like" | "not like" | "in" | "not in" | "is null" | "is not null";
+
+export const COMPARISON_OPERATORS: readonly ComparisonOperator[] = ["=", "<>", "!=", "<", "<=", ">", ">=", "like", "not like", "in", "not in", "is null", "is not null"];
+
+export interface Condition {
+  readonly column: string;
+  readonly op: ComparisonOperator;
+  readonly value?: unknown;
+}
+
+export interface OrderBy {
+  readonly column: string;
+  readonly direction: "asc" | "desc";
+}
+
+export interface SelectQuery {
+  readonly kind: "select";
+  readonly table: string;
+  readonly columns: readonly string[] | "*";
+  readonly where: readonly Condition[];
+  readonly orderBy: readonly OrderBy[];
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly count?: boolean;
+}
+
+export interface InsertQuery {
+  readonly kind: "insert";
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+export interface UpdateQuery {
+  readonly kind: "update";
+  readonly table: string;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly where: readonly Condition[];
+}
+
+export interface DeleteQuery {
+  readonly kind: "delete";
+  readonly table: string;
+  readonly where: readonly Condition[];
+}
+
+export type Query = SelectQuery | InsertQuery | UpdateQuery | DeleteQuery;

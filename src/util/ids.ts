@@ -1,0 +1,54 @@
+/**
+ * Migration ids: `<14-digit UTC version>_<snake_case name>`, the file name without its
+ * extension. The version orders ties in the dependency graph.
+ */
+export const VERSION_PATTERN = /^(\d{14})_([a-z0-9][a-z0-9_]*)$/;
+const LOOSE_ID = /^(\d+)_(.+)$/;
+
+export interface ParsedId {
+  id: string;
+  version: string;
+  name: string;
+}
+
+/** Splits a file stem into version and name; accepts any digit-prefixed stem (dbmate folders). */
+export function parseMigrationId(stem: string): ParsedId | undefined {
+  const m = LOOSE_ID.exec(stem);
+  if (!m) return undefined;
+  return { id: stem, version: m[1], name: m[2] };
+}
+
+/** A 14-digit UTC timestamp, strictly after `after` when given (two `strata new` in one second). */
+export function createVersion(now: Date = new Date(), after?: string): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  let version =
+    pad(now.getUTCFullYear(), 4) +
+    pad(now.getUTCMonth() + 1) +
+    pad(now.getUTCDate()) +
+    pad(now.getUTCHours()) +
+    pad(now.getUTCMinutes()) +
+    pad(now.getUTCSeconds());
+  if (after && version <= after && /^\d{14}$/.test(after)) version = String(BigInt(after) + 1n);
+  return version;
+}
+
+/** `AddUserProfile`, `add user profile`, `add-user-profile` -> `add_user_profile`. */
+export function toSnakeCase(name: string): string {
+  return name
+    .trim()
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toLowerCase();
+}
+
+/** `add_user_profile` -> `AddUserProfile` (class names in generated files). */
+export function toPascalCase(snake: string): string {
+  const pascal = snake
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join("");
+  return /^[0-9]/.test(pascal) ? `M${pascal}` : pascal;
+}
