@@ -195,7 +195,7 @@ export const errors = {
     );
   },
   dependencyCycle(ids: readonly string[]) {
-    return new StrataError("DEPENDENCY_CYCLE", `Migrations depend on each other in a cycle: ${ids.join(" -> ")}.`, {
+    return new StrataError("DEPENDENCY_CYCLE", `Migrations depend on each other in a cycle: ${ids.join(" -> ")} (each depends on the next).`, {
       hint: 'Remove one of these dependencies so the graph has an order; "strata check" shows the graph.',
       details: { ids },
     });
@@ -332,6 +332,13 @@ export const errors = {
     return new StrataError("UNSUPPORTED", `${what} is not supported on ${dialect}.`, { hint });
   },
 };
+
+/** The database's own error code (SQLSTATE, errno) of a wrapped driver error. */
+export function databaseCodeOf(error: unknown): string | undefined {
+  if (!isStrataError(error)) return undefined;
+  const code = error.details?.databaseCode ?? (error.cause ? databaseCodeOf(error.cause) : undefined);
+  return typeof code === "string" ? code : undefined;
+}
 
 export function messageOf(cause: unknown): string {
   if (cause instanceof Error) return cause.message;

@@ -63,7 +63,7 @@ export abstract class BaseCompiler implements Compiler {
   }
 
   /** `$1` on PostgreSQL, `?` elsewhere. `index` starts at 1. */
-  protected placeholder(_index: number): string {
+  placeholder(_index: number): string {
     return "?";
   }
 
@@ -150,7 +150,7 @@ export abstract class BaseCompiler implements Compiler {
       case "AddUnique":
         return [stmt(`alter table ${this.quoteTable(op.table)} add constraint ${this.quoteIdentifier(op.name)} unique (${this.quoteList(op.columns)})`)];
       case "DropUnique":
-        return [stmt(`alter table ${this.quoteTable(op.table)} drop constraint ${this.quoteIdentifier(op.name)}`)];
+        return [this.dropUnique(op.table, op.name)];
       case "AddCheck":
         return this.addCheck(op.table, op.name, op.expression, catalog);
       case "DropCheck":
@@ -224,6 +224,10 @@ export abstract class BaseCompiler implements Compiler {
 
   protected dropIndex(_table: string, name: string, concurrently: boolean): Statement {
     return stmt(`drop index ${concurrently ? "concurrently " : ""}${this.quoteIdentifier(name)}`);
+  }
+
+  protected dropUnique(table: string, name: string): Statement {
+    return stmt(`alter table ${this.quoteTable(table)} drop constraint ${this.quoteIdentifier(name)}`);
   }
 
   protected async addForeignKey(op: Extract<Operation, { kind: "AddForeignKey" }>, _catalog: Catalog): Promise<Statement[]> {

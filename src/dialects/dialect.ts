@@ -55,6 +55,11 @@ export interface ConnectionOptions {
   readonly tls?: TlsOption;
   /** PostgreSQL schema strata manages (search_path). */
   readonly schema?: string;
+  /**
+   * Read-only commands (status, history, --dry-run): SQLite opens the file read-only and a
+   * file that does not exist reads as an empty database instead of being created.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface LockOptions {
@@ -86,8 +91,12 @@ export interface Adapter {
   commit(session: Session): Promise<void>;
   rollback(session: Session): Promise<void>;
   tableExists(session: Session, table: string): Promise<boolean>;
+  /** Creates what strata's own writes need before the first one (PostgreSQL: the managed schema). Never called by read-only commands. */
+  prepareForWrites(session: Session): Promise<void>;
   /** Undoes what a migration may have changed in the session (search_path, timeouts, USE). */
   resetSession(session: Session): Promise<void>;
+  /** Whether a statement failed only because it waited too long for a lock (safe to retry: it changed nothing). */
+  isLockTimeout(error: unknown): boolean;
   /** Who is connected, for the history's "by" column where the URL does not say. */
   currentUser(session: Session): Promise<string | undefined>;
 }
@@ -111,6 +120,8 @@ export interface IndexInfo {
   unique: boolean;
   /** Partial index predicate. */
   where?: string;
+  /** False for an index a failed CREATE INDEX CONCURRENTLY left behind (PostgreSQL). */
+  valid?: boolean;
 }
 
 export interface ForeignKeyInfo {
@@ -158,6 +169,8 @@ export interface Catalog {
 
 export interface Compiler {
   quoteIdentifier(name: string): string;
+  /** The bound-parameter marker for the `index`-th value (1-based): `$1` or `?`. */
+  placeholder(index: number): string;
   /** The table name as SQL, schema-qualified where the dialect has a managed schema. */
   quoteTable(name: string): string;
   /** The one escaper for DDL literals (defaults, enum values, comments). */

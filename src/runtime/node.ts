@@ -23,7 +23,8 @@ export function createNodeRuntime(): Runtime {
     version: process.versions.node,
     env: (name) => process.env[name],
     argv: () => process.argv.slice(2),
-    exit: (code) => process.exit(code),
+    cwd: () => process.cwd(),
+    exit: (code) => flushAndExit(code),
     isTTY: (stream) => Boolean(process[stream].isTTY),
     importModule: importNodeModule,
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
@@ -54,4 +55,15 @@ export function createNodeRuntime(): Runtime {
       };
     },
   };
+}
+
+function flushAndExit(code: number): Promise<never> {
+  return new Promise<never>(() => {
+    let pending = 2;
+    const done = () => {
+      if (--pending === 0) process.exit(code);
+    };
+    process.stdout.write("", done);
+    process.stderr.write("", done);
+  });
 }

@@ -28,7 +28,9 @@ export interface Runtime {
   readonly version: string;
   env(name: string): string | undefined;
   argv(): string[];
-  exit(code: number): never;
+  cwd(): string;
+  /** Exits once stdout and stderr have flushed (a pipe may still hold output). */
+  exit(code: number): Promise<never>;
   isTTY(stream: "stdin" | "stdout" | "stderr"): boolean;
   /** Imports a user file (config, migration, seeder, plugin); `"strata"` inside it resolves to the running core. */
   importModule(file: string): Promise<Record<string, unknown>>;

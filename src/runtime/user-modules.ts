@@ -27,8 +27,8 @@ let map = {};
 export async function initialize(data) { map = data.map; }
 export async function resolve(specifier, context, next) {
   const target = map[specifier];
-  if (target) return { url: target, shortCircuit: true };
-  return next(specifier, context);
+  // Resolved by the next hook (tsx) as if written as a file URL, so it loads it too.
+  return next(target ?? specifier, context);
 }`;
 
 /** Marks tsx as already registered by the process entry (bin/strata.mjs). */

@@ -1,0 +1,206 @@
+import type { ColumnDef, ReferentialAction } from "../../schema/columns.ts";
+import type { CreateTable, Operation } from "../../schema/operations.ts";
+import { errors } from "../../errors.ts";
+import { BaseCompiler } from "../base-compiler.ts";
+import type { Catalog, Statement, TableInfo } from "../dialect.ts";
+import type { SplitOptions } from "../split-statements.ts";
+import { hasDropConstraint, type MysqlServerState } from "./server.ts";
+import { mysqlColumnType, needsExpressionDefault } from "./types.ts";
+
+const stmt = (sql: string): Statement => ({ sql, params: [] });
+const DIALECT = "MySQL/MariaDB";
+const CURRENT_TIME = /^(current_timestamp|now|localtime|localtimestamp)\s*(\(\s*\d*\s*\))?$/i;
+
+/**
+ * MySQL and MariaDB: backtick identifiers of at most 64 characters, `?` placeholders,
+ * native enums, inline comments, `modify column` for alterColumn. The few statements the
+ * two servers spell differently are chosen from the server version the driver read at
+ * the first open; before that (a --dry-run plan) the spelling both accept is used.
+ */
+export class MysqlCompiler extends BaseCompiler {
+  protected readonly maxIdentifierLength = 64;
+  protected override readonly splitOptions: SplitOptions = { backslashEscapes: true, hashComments: true, delimiterCommand: true };
+  readonly #state: MysqlServerState;
+
+  constructor(state: MysqlServerState) {
+    super();
+    this.#state = state;
+  }
+
+  override quoteIdentifier(name: string): string {
+    this.checkIdentifier(name);
+    return `\`${name.replace(/`/g, "``")}\``;
+  }
+
+  /** MySQL counts identifier length in characters, not bytes, and refuses a few names outright instead of truncating. */
+  protected override checkIdentifier(name: string): void {
+    if (typeof name !== "string" || name.length === 0) throw errors.identifierInvalid(String(name), "is empty.");
+    if (name.includes("\0")) throw errors.identifierInvalid(name.replace(/\0/g, "\\0"), "contains a NUL character.");
+    const length = [...name].length;
+    if (length > this.maxIdentifierLength) {
+      throw errors.identifierInvalid(name, `is ${length} characters long; MySQL/MariaDB keep at most ${this.maxIdentifierLength}.`);
+    }
+    if (name.endsWith(" ")) throw errors.identifierInvalid(name, "ends with a space, which MySQL/MariaDB do not allow in names.");
+    if (/[\u{10000}-\u{10FFFF}]/u.test(name)) throw errors.identifierInvalid(name, "contains a character outside the Basic Multilingual Plane, which MySQL/MariaDB do not allow in names.");
+  }
+
+  /** Backslash is an escape in MySQL strings (the session clears NO_BACKSLASH_ESCAPES), so it is doubled along with quotes. */
+  protected override stringLiteral(value: string): string {
+    return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "''").replace(/\0/g, "\\0")}'`;
+  }
+
+  columnType(column: ColumnDef): string {
+    return mysqlColumnType(column, (v) => this.stringLiteral(v));
+  }
+
+  // ---- column definitions -------------------------------------------------------------
+
+  protected override columnDefinition(_table: string, column: ColumnDef, inAlter = false): string {
+    const parts = [this.quoteIdentifier(column.name), this.columnType(column)];
+    const autoPrimary = column.primary && column.autoIncrement;
+    parts.push(column.nullable && !column.primary ? "null" : "not null");
+    if (column.default && !autoPrimary) parts.push(`default ${this.defaultValue(column)}`);
+    if (column.autoIncrement) parts.push("auto_increment");
+    // MODIFY COLUMN keeps the table's primary key; repeating it would add a second one.
+    if (autoPrimary && !inAlter) parts.push("primary key");
+    const comment = this.inlineComment(column);
+    if (comment) parts.push(comment);
+    return parts.join(" ");
+  }
+
+  protected autoIncrementPrimaryKey(_column: ColumnDef): string {
+    return "auto_increment primary key";
+  }
+
+  protected override defaultValue(column: ColumnDef): string {
+    const d = column.default!;
+    if (d.kind === "raw") return this.rawDefault(column, d.sql);
+    if (d.value === null) return "null";
+    if (column.type === "json") return `(${this.stringLiteral(JSON.stringify(d.value))})`;
+    const literal = column.type === "boolean" && typeof d.value === "boolean" ? this.booleanLiteral(d.value) : this.literal(d.value);
+    return needsExpressionDefault(column) ? `(${literal})` : literal;
+  }
+
+  /**
+   * MySQL takes a function call as a default only in parentheses (8.0.13+), except the
+   * current-time functions on datetime; TEXT/BLOB/JSON take any default only in
+   * parentheses. MariaDB accepts both forms. A datetime(p) default of CURRENT_TIMESTAMP
+   * must carry the same precision, or MySQL refuses it.
+   */
+  protected rawDefault(column: ColumnDef, sql: string): string {
+    const text = sql.trim();
+    const now = CURRENT_TIME.exec(text);
+    if (now) {
+      if (column.type === "timestamp" && column.precision !== undefined && !/\d/.test(now[2] ?? "")) return `current_timestamp(${column.precision})`;
+      return text;
+    }
+    if (/^\(.*\)$/s.test(text)) return text;
+    return needsExpressionDefault(column) || text.includes("(") ? `(${text})` : text;
+  }
+
+  /** Enums are native on MySQL: no check constraint. */
+  protected override inlineEnumCheck(): string | undefined {
+    return undefined;
+  }
+
+  protected override inlineComment(column: ColumnDef): string | undefined {
+    return column.comment === undefined ? undefined : `comment ${this.stringLiteral(column.comment)}`;
+  }
+
+  /** InnoDB has no SET DEFAULT: MySQL rejects it, MariaDB silently stores RESTRICT. Refused rather than changed. */
+  protected override referentialAction(action: ReferentialAction): string {
+    if (action === "set default") {
+      throw errors.unsupported('The referential action "set default"', `${DIALECT} (InnoDB)`, 'Use "set null", "cascade", "restrict" or "no action".');
+    }
+    return action;
+  }
+
+  protected override tableSuffix(op: CreateTable): string {
+    return ` engine=InnoDB${op.comment === undefined ? "" : ` comment ${this.stringLiteral(op.comment)}`}`;
+  }
+
+  // ---- operations ---------------------------------------------------------------------
+
+  /** A UNIQUE constraint is an index in MySQL; `drop index` works on every version. */
+  protected override dropUnique(table: string, name: string): Statement {
+    return stmt(`alter table ${this.quoteTable(table)} drop index ${this.quoteIdentifier(name)}`);
+  }
+
+  protected async alterColumn(table: string, column: ColumnDef, _catalog: Catalog): Promise<Statement[]> {
+    return [stmt(`alter table ${this.quoteTable(table)} modify column ${this.columnDefinition(table, column, true)}`)];
+  }
+
+  /**
+   * MySQL refuses to drop a column a foreign key or a table-level check uses (PostgreSQL
+   * drops those with it), so they are dropped first, read from the catalog.
+   */
+  protected override async dropColumn(table: string, column: string, catalog: Catalog): Promise<Statement[]> {
+    const quotedColumn = this.quoteIdentifier(column);
+    const info = await catalog.table(table);
+    const clauses = [
+      ...(info?.foreignKeys ?? []).filter((fk) => fk.columns.includes(column)).map((fk) => `drop foreign key ${this.quoteIdentifier(fk.name)}`),
+      ...(info?.checks ?? []).filter((check) => check.expression.includes(quotedColumn)).map((check) => this.dropCheckClause(check.name)),
+    ];
+    const out = clauses.length > 0 ? [stmt(`alter table ${this.quoteTable(table)} ${clauses.join(", ")}`)] : [];
+    out.push(stmt(`alter table ${this.quoteTable(table)} drop column ${quotedColumn}`));
+    return out;
+  }
+
+  /**
+   * MySQL has no partial indexes: refused, never created without its predicate.
+   * `concurrently` becomes InnoDB online DDL (ALGORITHM=INPLACE, LOCK=NONE): the server
+   * refuses the statement instead of silently locking the table when it cannot comply.
+   */
+  protected override createIndex(table: string, name: string, columns: readonly string[], unique: boolean, where: string | undefined, concurrently: boolean): Statement {
+    if (where !== undefined) {
+      throw errors.unsupported("A partial index (where)", DIALECT, "Drop the where option, or index a generated column that is NULL where the predicate is false.");
+    }
+    const online = concurrently ? " algorithm=inplace lock=none" : "";
+    return stmt(`create ${unique ? "unique " : ""}index ${this.quoteIdentifier(name)} on ${this.quoteTable(table)} (${this.quoteList(columns)})${online}`);
+  }
+
+  /** MariaDB's DROP INDEX takes no ALGORITHM/LOCK options; ALTER TABLE does on both servers. */
+  protected override dropIndex(table: string, name: string, concurrently: boolean): Statement {
+    if (concurrently) return stmt(`alter table ${this.quoteTable(table)} drop index ${this.quoteIdentifier(name)}, algorithm=inplace, lock=none`);
+    return stmt(`drop index ${this.quoteIdentifier(name)} on ${this.quoteTable(table)}`);
+  }
+
+  /**
+   * InnoDB creates an index named after a foreign key when no index covers its columns,
+   * and keeps it when the key is dropped. That index goes with the key, in the same
+   * statement, so dropping a key leaves the table as it was before adding it; unless
+   * another foreign key of the table may be using it.
+   */
+  protected override async dropForeignKey(table: string, name: string, catalog: Catalog): Promise<Statement[]> {
+    const clauses = [`drop foreign key ${this.quoteIdentifier(name)}`];
+    if (ownIndex(await catalog.table(table), name)) clauses.push(`drop index ${this.quoteIdentifier(name)}`);
+    return [stmt(`alter table ${this.quoteTable(table)} ${clauses.join(", ")}`)];
+  }
+
+  protected override async dropCheck(table: string, name: string, _catalog: Catalog): Promise<Statement[]> {
+    return [stmt(`alter table ${this.quoteTable(table)} ${this.dropCheckClause(name)}`)];
+  }
+
+  /** `drop constraint` on MariaDB and MySQL 8.0.19+; MySQL 8.0.16-8.0.18 know only `drop check`. */
+  protected dropCheckClause(name: string): string {
+    const info = this.#state.info;
+    const keyword = info && !hasDropConstraint(info) ? "check" : "constraint";
+    return `drop ${keyword} ${this.quoteIdentifier(name)}`;
+  }
+
+  /** MySQL has no "LIMIT all": OFFSET alone needs the largest LIMIT. */
+  protected override unlimited(): string {
+    return "18446744073709551615";
+  }
+}
+
+function ownIndex(info: TableInfo | undefined, fkName: string): boolean {
+  const fk = info?.foreignKeys.find((f) => f.name === fkName);
+  const index = info?.indexes.find((i) => i.name === fkName);
+  if (!info || !fk || !index || index.unique || !sameList(index.columns, fk.columns)) return false;
+  return !info.foreignKeys.some((other) => other.name !== fkName && sameList(index.columns.slice(0, other.columns.length), other.columns));
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

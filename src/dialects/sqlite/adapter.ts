@@ -1,0 +1,143 @@
+import { errors, isStrataError } from "../../errors.ts";
+import type { Adapter, LockOptions, Session } from "../dialect.ts";
+import { SQLITE_MAX_IDENTIFIER_LENGTH, SQLITE_MAX_PARAMETERS } from "./types.ts";
+
+/** How long the first lock attempt waits before strata reports that it is waiting. */
+const QUICK_PROBE_MS = 50;
+
+function isBusy(error: unknown): boolean {
+  const code = isStrataError(error) ? error.details?.databaseCode : undefined;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
+/**
+ * SQLite's capabilities, migration lock and transaction policy. The migration lock is the
+ * database's write lock: SQLite allows one writer at a time, and each migration runs in a
+ * BEGIN IMMEDIATE transaction that takes it, so a second runner waits (busy_timeout) and
+ * the executor re-reads the history inside each transaction.
+ */
+export class SqliteAdapter implements Adapter {
+  readonly supportsTransactionalDdl = true;
+  readonly supportsSkipLocked = false;
+  readonly supportsPartialIndex = true;
+  readonly supportsConcurrentIndex = false;
+  readonly supportsReturning = true;
+  readonly canAlterColumn = false;
+  readonly maxIdentifierLength = SQLITE_MAX_IDENTIFIER_LENGTH;
+  readonly maxParameters = SQLITE_MAX_PARAMETERS;
+
+  /** The database as messages name it (a file path, or a URL without its token). */
+  private readonly described: string;
+
+  constructor(described: string) {
+    this.described = described;
+  }
+
+  /**
+   * Waits until no other connection holds the write lock, up to `timeoutMs`: a first
+   * attempt with a short busy timeout, then (after onWait) one with the full timeout. The
+   * session keeps `timeoutMs` as its busy_timeout, so each migration's BEGIN IMMEDIATE
+   * waits as long.
+   */
+  async acquireLock(session: Session, _key: string, options: LockOptions): Promise<void> {
+    const { timeoutMs } = options;
+    const quick = Math.min(QUICK_PROBE_MS, timeoutMs);
+    if (await this.probeWriteLock(session, quick)) {
+      await this.setBusyTimeout(session, timeoutMs);
+      return;
+    }
+    if (timeoutMs > quick) {
+      options.onWait?.(undefined);
+      if (await this.probeWriteLock(session, timeoutMs)) return;
+    }
+    throw errors.lockTimeout(this.described, timeoutMs);
+  }
+
+  /** Nothing is held between migrations: each one's transaction takes the write lock. */
+  async releaseLock(_session: Session, _key: string): Promise<void> {}
+
+  /**
+   * PRAGMA foreign_keys is a no-op inside a transaction, and a table rebuild with foreign
+   * keys on would delete (or cascade to) child rows when it drops the old table, so
+   * enforcement is turned off before BEGIN and checked by commit().
+   */
+  async begin(session: Session): Promise<void> {
+    await session.execute("pragma foreign_keys = off");
+    try {
+      await session.execute("begin immediate");
+    } catch (error) {
+      await session.execute("pragma foreign_keys = on");
+      if (isBusy(error)) throw errors.lockTimeout(this.described, await this.busyTimeout(session));
+      throw error;
+    }
+  }
+
+  /** Commits only when no row breaks a foreign key; otherwise throws and leaves the transaction for rollback(). */
+  async commit(session: Session): Promise<void> {
+    const { rows } = await session.execute("pragma foreign_key_check");
+    if (rows.length > 0) {
+      const shown = rows.slice(0, 5).map((r) => `table "${String(r.table)}" ${r.rowid === null ? "(without rowid)" : `rowid ${String(r.rowid)}`} references a missing row of "${String(r.parent)}"`);
+      const more = rows.length > shown.length ? `, and ${rows.length - shown.length} more` : "";
+      throw errors.databaseError(`Foreign key check failed, nothing was committed: ${shown.join("; ")}${more}.`, {
+        code: "SQLITE_CONSTRAINT_FOREIGNKEY",
+        statement: "pragma foreign_key_check",
+      });
+    }
+    await session.execute("commit");
+    await session.execute("pragma foreign_keys = on");
+  }
+
+  async rollback(session: Session): Promise<void> {
+    try {
+      await session.execute("rollback");
+    } catch (error) {
+      if (!/no transaction is active/i.test(error instanceof Error ? error.message : String(error))) throw error;
+    }
+    await this.resetSession(session);
+  }
+
+  async tableExists(session: Session, table: string): Promise<boolean> {
+    const { rows } = await session.execute("select 1 as \"found\" from \"sqlite_master\" where \"type\" = 'table' and \"name\" = ? collate nocase", [table]);
+    return rows.length > 0;
+  }
+
+  /** The driver creates the database file's folder when it opens it. */
+  async prepareForWrites(_session: Session): Promise<void> {}
+
+  async resetSession(session: Session): Promise<void> {
+    await session.execute("pragma foreign_keys = on");
+    await session.execute("pragma legacy_alter_table = off");
+  }
+
+  /** SQLITE_BUSY / SQLITE_LOCKED: busy_timeout ran out before the statement got the lock; it changed nothing. */
+  isLockTimeout(error: unknown): boolean {
+    return isBusy(error);
+  }
+
+  async currentUser(_session: Session): Promise<string | undefined> {
+    return undefined;
+  }
+
+  /** True when BEGIN IMMEDIATE got the write lock within `timeoutMs`; the probe is rolled back at once. */
+  private async probeWriteLock(session: Session, timeoutMs: number): Promise<boolean> {
+    await this.setBusyTimeout(session, timeoutMs);
+    try {
+      await session.execute("begin immediate");
+    } catch (error) {
+      if (isBusy(error)) return false;
+      throw error;
+    }
+    await session.execute("rollback");
+    return true;
+  }
+
+  private async setBusyTimeout(session: Session, timeoutMs: number): Promise<void> {
+    const ms = Number.isFinite(timeoutMs) ? Math.max(0, Math.floor(timeoutMs)) : 0;
+    await session.execute(`pragma busy_timeout = ${ms}`);
+  }
+
+  private async busyTimeout(session: Session): Promise<number> {
+    const { rows } = await session.execute("pragma busy_timeout");
+    return Number(rows[0]?.timeout ?? 0);
+  }
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { MysqlCompiler } from "../../../src/dialects/mysql/compiler.ts";
+import { createServerState } from "../../../src/dialects/mysql/server.ts";
+import { forEachDialect } from "../../helpers/databases.ts";
+import { openMysql } from "./setup.ts";
+
+const SCRIPT = `
+# a hash comment; with a semicolon
+create table events (id int primary key, note varchar(100), n int default 0); -- trailing; comment
+insert into events (id, note) values (1, 'it\\'s; escaped'), (2, "double; \\" quoted");
+
+delimiter //
+create procedure bump(in amount int)
+begin
+  declare i int default 0;
+  while i < amount do
+    update events set n = n + 1;
+    set i = i + 1;
+  end while;
+end //
+
+create trigger events_note before insert on events for each row
+begin
+  if new.note is null then
+    set new.note = 'none;';
+  elseif new.note = '' then
+    set new.note = 'empty';
+  end if;
+end//
+delimiter ;
+
+insert into events (id) values (3);
+call bump(2);
+`;
+
+describe("splitStatements", () => {
+  it("honours DELIMITER, BEGIN...END bodies, hash comments and backslash escapes", () => {
+    const statements = new MysqlCompiler(createServerState()).splitStatements(SCRIPT);
+    expect(statements).toHaveLength(6);
+    expect(statements[0]).toMatch(/^# a hash comment; with a semicolon\ncreate table events/);
+    expect(statements[1]).toMatch(/insert into events \(id, note\) values .*"double; \\" quoted"\)$/);
+    expect(statements[2]).toMatch(/^create procedure bump[\s\S]*end while;\nend$/);
+    expect(statements[3]).toMatch(/^create trigger events_note[\s\S]*end if;\nend$/);
+    expect(statements[4]).toBe("insert into events (id) values (3)");
+    expect(statements[5]).toBe("call bump(2)");
+  });
+
+  it("keeps a trigger body together without DELIMITER", () => {
+    const statements = new MysqlCompiler(createServerState()).splitStatements(
+      "create trigger t before update on x for each row begin set new.a = 1; set new.b = 2; end; select 1",
+    );
+    expect(statements).toEqual(["create trigger t before update on x for each row begin set new.a = 1; set new.b = 2; end", "select 1"]);
+  });
+});
+
+forEachDialect(() => {
+  describe("scripts on the server", () => {
+    it("runs the split statements: the procedure and the trigger work", async () => {
+      const fx = await openMysql();
+      for (const statement of fx.dialect.compiler.splitStatements(SCRIPT)) await fx.session.execute(statement);
+      const { rows } = await fx.session.execute("select id, note, n from events order by id");
+      expect(rows).toEqual([
+        { id: 1, note: "it's; escaped", n: 2 },
+        { id: 2, note: 'double; " quoted', n: 2 },
+        { id: 3, note: "none;", n: 2 },
+      ]);
+      await fx.session.execute("insert into events (id, note) values (?, ?)", [4, ""]);
+      expect((await fx.session.execute("select note from events where id = ?", [4])).rows).toEqual([{ note: "empty" }]);
+    });
+
+    it("runs the same script through executeScript", async () => {
+      const fx = await openMysql();
+      await fx.session.executeScript(SCRIPT);
+      expect((await fx.session.execute("select count(*) as n, sum(n) as total from events")).rows).toEqual([{ n: 3, total: "6" }]);
+    });
+  });
+}, ["mysql"]);

@@ -1,0 +1,48 @@
+import { expect, it } from "vitest";
+import { Schema } from "../../../src/schema/schema.ts";
+import { forEachDialect } from "../../helpers/databases.ts";
+import { postgresHarness } from "./harness.ts";
+
+const SCRIPT = `
+create table counters (name text primary key, n int not null default 0);
+
+-- a function whose body has semicolons, in a tagged dollar quote
+create function bump(key text) returns int language plpgsql as $fn$
+declare
+  result int;
+begin
+  insert into counters (name) values (key) on conflict (name) do nothing;
+  update counters set n = n + 1 where name = key returning n into result;
+  return result; -- ; in a comment
+end;
+$fn$;
+
+do $$
+begin
+  perform bump('a');
+  perform bump('a');
+  raise notice 'done; really';
+end
+$$;
+
+/* a block comment; with a semicolon */
+insert into counters (name, n) values ('quote;d', 1), ('it''s', 2);
+`;
+
+forEachDialect(() => {
+  it("splits a script at semicolons outside dollar quotes, strings and comments, and runs it", async () => {
+    const h = await postgresHarness();
+    const statements = h.dialect.compiler.splitStatements(SCRIPT);
+    expect(statements).toHaveLength(4);
+    expect(statements[1]).toMatch(/^-- a function[^\n]*\ncreate function bump[\s\S]*\$fn\$$/);
+    expect(statements[2]).toMatch(/^do \$\$[\s\S]*\$\$$/);
+
+    await h.apply(() => Schema.raw(SCRIPT, "drop function bump(text); drop table counters"));
+    expect(await h.rows(`select name, n from counters order by name`)).toEqual([
+      { name: "a", n: 2 },
+      { name: "it's", n: 2 },
+      { name: "quote;d", n: 1 },
+    ]);
+    expect(await h.rows(`select bump('a') as n`)).toEqual([{ n: 3 }]);
+  });
+}, ["postgres"]);
