@@ -1,0 +1,12 @@
+import type { CommandDefinition } from "../command.ts";
+import down from "./down.ts";
+import history from "./history.ts";
+import init from "./init.ts";
+import newMigration from "./new.ts";
+import resolve from "./resolve.ts";
+import seed from "./seed.ts";
+import status from "./status.ts";
+import up from "./up.ts";
+
+/** The commands of the CLI contract, in the order `--help` lists them. */
+export const COMMANDS: readonly CommandDefinition[] = [init, newMigration, up, down, status, history, seed, resolve];

@@ -1,0 +1,49 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { errors } from "../../errors.ts";
+import { createVersion, toPascalCase, toSnakeCase, VERSION_PATTERN } from "../../util/ids.ts";
+import { defineCommand } from "../command.ts";
+
+const tsTemplate = (className: string) => `import { Migration, Schema } from "strata";
+
+export default class ${className} extends Migration {
+  up() {
+    // Schema.createTable("things", [Schema.id(), Schema.string("name"), Schema.timestamps()]);
+  }
+
+  // down() is derived from up() when every operation is reversible; write it otherwise.
+}
+`;
+
+const SQL_TEMPLATE = `-- migrate:up
+
+
+-- migrate:down
+
+`;
+
+export default defineCommand({
+  name: "new <name>",
+  description: "Create a migration file with a fresh version",
+  options: [{ flag: "--sql", description: "Write a .sql migration (-- migrate:up / -- migrate:down)" }],
+  examples: ["strata new add_user_profile", "strata new backfill_emails --sql"],
+  async run({ args, options, out, migrator }) {
+    const name = toSnakeCase(args[0] ?? "");
+    if (!name) throw errors.usage(`Migration name "${args[0] ?? ""}" has no letters or digits.`, "e.g. strata new create_users");
+    const { migrationsDir, root } = await migrator().config();
+    mkdirSync(migrationsDir, { recursive: true });
+    const latest = readdirSync(migrationsDir)
+      .map((f) => /^(\d{14})_/.exec(f)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .sort()
+      .pop();
+    const version = createVersion(new Date(), latest);
+    const id = `${version}_${name}`;
+    if (!VERSION_PATTERN.test(id)) throw errors.usage(`"${id}" is not a valid migration id.`);
+    const file = join(migrationsDir, `${id}${options.sql ? ".sql" : ".ts"}`);
+    if (existsSync(file)) throw errors.usage(`${file} already exists.`);
+    writeFileSync(file, options.sql ? SQL_TEMPLATE : tsTemplate(toPascalCase(name)));
+    const display = relative(root, file);
+    out.result({ id, file: display }, () => `Created ${display}`);
+  },
+});

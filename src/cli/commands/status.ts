@@ -1,0 +1,41 @@
+import { defineCommand } from "../command.ts";
+
+const STATE_COLOR = { applied: "green", pending: "cyan", "out-of-order": "yellow", modified: "yellow", missing: "red", failed: "red" } as const;
+
+export default defineCommand({
+  name: "status",
+  description: "Applied, pending, modified, missing and failed migrations, and the heads",
+  async run(ctx) {
+    const { out } = ctx;
+    const migrator = ctx.migrator();
+    const config = await migrator.config();
+    const status = await migrator.status();
+    out.result(status, () => {
+      const c = out.c;
+      const lines = [c.dim(`Environment ${config.environment} · ${config.database.described} · table ${config.table}`)];
+      if (status.migrations.length === 0) lines.push("No migrations found in " + config.migrationsDir);
+      const width = Math.max(0, ...status.migrations.map((m) => m.id.length));
+      for (const m of status.migrations) {
+        const state = c[STATE_COLOR[m.state]](m.state.padEnd(12));
+        const when = m.appliedAt ? c.dim(`${m.appliedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}  batch ${m.batch}`) : "";
+        lines.push(`  ${state} ${m.id.padEnd(width)}  ${when}`.trimEnd());
+        if (m.failure) {
+          lines.push(c.red(`      failed while ${m.failure.direction === "up" ? "applying" : "rolling back"} after ${m.failure.statementsDone} statement(s)${m.failure.statement ? ` at: ${flat(m.failure.statement)}` : ""}`));
+          if (m.failure.error) lines.push(c.red(`      ${flat(m.failure.error)}`));
+          lines.push(`      resolve it: ${c.cyan(`strata resolve ${m.id} --mark-rolled-back`)} (after undoing what ran) or ${c.cyan(`strata resolve ${m.id} --mark-applied`)} (after finishing it by hand)`);
+        }
+        if (m.state === "modified") lines.push(`      changed since applied: restore the file or ${c.cyan(`strata resolve ${m.id} --accept-checksum`)}`);
+        if (m.state === "missing") lines.push(`      file is gone: restore it or ${c.cyan(`strata resolve ${m.id} --forget`)}`);
+      }
+      const counts = new Map<string, number>();
+      for (const m of status.migrations) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
+      if (status.migrations.length) lines.push([...counts].map(([s, n]) => `${n} ${s}`).join(", ") + (status.heads.length ? c.dim(` · heads: ${status.heads.join(", ")}`) : ""));
+      return lines.join("\n");
+    });
+  },
+});
+
+function flat(text: string): string {
+  const one = text.replace(/\s+/g, " ").trim();
+  return one.length > 160 ? `${one.slice(0, 160)}…` : one;
+}

@@ -1,0 +1,153 @@
+import { cac } from "cac";
+import { createInterface } from "node:readline/promises";
+import { errors, StrataError } from "../errors.ts";
+import type { MigratorEvent } from "../core/migrator.ts";
+import { getRuntime, type Runtime } from "../runtime/runtime.ts";
+import { buildInfo } from "../util/version.ts";
+import type { CommandContext, CommandDefinition, GlobalFlags } from "./command.ts";
+import { COMMANDS } from "./commands/index.ts";
+import { Output } from "./render.ts";
+
+const GLOBAL_OPTIONS: [string, string][] = [
+  ["--config <file>", "Config file (default: strata.config.* in the working directory)"],
+  ["--env <name>", "Environment (default: STRATA_ENV, NODE_ENV when configured, development)"],
+  ["--url <url>", "Database URL (default: DATABASE_URL, the environment's database, ./data/<env>.db)"],
+  ["--json", "Machine-readable output"],
+  ["-y, --yes", "Confirm without asking (required when not interactive)"],
+  ["-q, --quiet", "Print only results and errors"],
+  ["--no-color", "No colours"],
+  ["--lock-timeout <ms>", "How long to wait for another runner's migration lock"],
+];
+
+/** Flags whose values stay text even when they look like numbers (`--to 0001` keeps its zeros). */
+const TEXT_FLAGS = ["to", "env", "url", "config", "only"];
+
+export interface CliIo {
+  write(stream: "stdout" | "stderr", text: string): void;
+  cwd?: string;
+}
+
+/**
+ * Parses with cac, runs the matched command in its own try/catch (cac's advice for async
+ * actions) and maps errors to exit codes: ConfigError/UsageError 2, other failures 1.
+ */
+export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getRuntime()): Promise<number> {
+  const write = io?.write ?? ((stream, text) => void process[stream].write(text));
+  const global = globalFlags(argv, runtime);
+  const out = new Output({ json: global.json, quiet: global.quiet, color: global.color, write });
+  const cli = cac("strata");
+  for (const [flag, description] of GLOBAL_OPTIONS) cli.option(flag, description);
+  let matched: CommandDefinition | undefined;
+  let matchedArgs: string[] = [];
+  for (const def of COMMANDS) {
+    const command = cli.command(def.name, def.description);
+    for (const option of def.options ?? []) command.option(option.flag, option.description);
+    for (const example of def.examples ?? []) command.example(example);
+    command.action((...args: unknown[]) => {
+      matched = def;
+      matchedArgs = args.slice(0, -1).map(String);
+    });
+  }
+  cli.help();
+  try {
+    if (argv.length === 0) {
+      cli.outputHelp();
+      return 2;
+    }
+    if (!argv.some((a) => !a.startsWith("-")) && (argv.includes("--version") || argv.includes("-v"))) {
+      const info = buildInfo(runtime.name);
+      out.result(info, () => `strata ${info.version}${info.commit ? ` (${info.commit.slice(0, 12)})` : ""} ${info.target}`);
+      return 0;
+    }
+    const parsed = cli.parse(["strata", "strata", ...argv], { run: false });
+    if (parsed.options.help) return 0;
+    if (!cli.matchedCommand) {
+      throw errors.usage(`Unknown command "${parsed.args[0] ?? argv[0]}".`, `Commands: ${COMMANDS.map((c) => c.name.split(" ")[0]).join(", ")}. Run "strata --help".`);
+    }
+    await cli.runMatchedCommand();
+    if (!matched) return 0;
+    const options = { ...parsed.options };
+    for (const name of TEXT_FLAGS) if (typeof options[name] === "number") options[name] = rawFlagValue(argv, name) ?? String(options[name]);
+    const code = await matched.run(await createContext(matchedArgs, options, global, out, runtime, io?.cwd ?? runtime.cwd()));
+    return code ?? 0;
+  } catch (error) {
+    const normalized = error instanceof Error && error.name === "CACError" ? errors.usage(`${error.message}.`) : error;
+    out.error(normalized);
+    return normalized instanceof StrataError ? normalized.exitCode : 1;
+  }
+}
+
+function globalFlags(argv: string[], runtime: Runtime): GlobalFlags {
+  const has = (...flags: string[]) => argv.some((a) => flags.includes(a));
+  const lockTimeout = rawFlagValue(argv, "lock-timeout");
+  const noColor = has("--no-color") || runtime.env("NO_COLOR") !== undefined || (!runtime.isTTY("stdout") && runtime.env("FORCE_COLOR") === undefined);
+  return {
+    ...(rawFlagValue(argv, "config") ? { config: rawFlagValue(argv, "config") } : {}),
+    ...(rawFlagValue(argv, "env") ? { env: rawFlagValue(argv, "env") } : {}),
+    ...(rawFlagValue(argv, "url") ? { url: rawFlagValue(argv, "url") } : {}),
+    json: has("--json"),
+    yes: has("--yes", "-y"),
+    quiet: has("--quiet", "-q"),
+    color: !noColor,
+    ...(lockTimeout !== undefined ? { lockTimeout: parseMs(lockTimeout, "--lock-timeout") } : {}),
+  };
+}
+
+function parseMs(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw errors.usage(`${flag} must be a number of milliseconds ≥ 0, got "${value}".`);
+  return Math.round(n);
+}
+
+/** The raw text after `--name` or in `--name=value`. */
+function rawFlagValue(argv: string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  return undefined;
+}
+
+async function createContext(args: string[], options: Record<string, unknown>, global: GlobalFlags, out: Output, runtime: Runtime, cwd: string): Promise<CommandContext> {
+  // Loaded only when a command runs, so --help loads no engine, config or driver.
+  const { Migrator } = await import("../core/migrator.ts");
+  const interactive = () => runtime.isTTY("stdin") && runtime.isTTY("stdout");
+  const defaultHandler = (event: MigratorEvent) => out.event(event);
+  let handler = defaultHandler;
+  const migrator = new Migrator({
+    cwd,
+    ...(global.config ? { configFile: global.config } : {}),
+    ...(global.env ? { env: global.env } : {}),
+    ...(global.url ? { url: global.url } : {}),
+    ...(global.lockTimeout !== undefined ? { lockTimeout: global.lockTimeout } : {}),
+    onEvent: (event) => handler(event),
+  });
+  return {
+    args,
+    options,
+    global,
+    out,
+    runtime,
+    cwd,
+    migrator(onEvent?: (event: MigratorEvent) => void) {
+      if (onEvent) handler = onEvent;
+      return migrator;
+    },
+    isInteractive: interactive,
+    async confirm(question: string) {
+      if (!interactive()) return false;
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+/** The process entry: runs the CLI on the process arguments and exits with its code. */
+export async function main(runtime: Runtime = getRuntime()): Promise<never> {
+  const code = await runCli(runtime.argv(), undefined, runtime);
+  return runtime.exit(code);
+}

@@ -1,0 +1,328 @@
+import type { Dialect, Session, Statement } from "../dialects/dialect.ts";
+import { errors, isStrataError, MigrationError, messageOf, type Direction, type RunResult } from "../errors.ts";
+import type { HookRunner } from "../hooks/runner.ts";
+import type { ErrorInfo } from "../hooks/types.ts";
+import { reverseOperations } from "../schema/reverse.ts";
+import { withRecorder } from "../schema/recorder.ts";
+import type { Operation } from "../schema/operations.ts";
+import { nowMs, sleep } from "../util/time.ts";
+import { CONTEXT, type RunContext } from "./context.ts";
+import type { Db } from "./db.ts";
+import type { MigrationSource } from "./discover.ts";
+import type { History } from "./history.ts";
+import { AlreadyApplied, MigrationRun } from "./migration-run.ts";
+import type { AppliedRecord } from "./plan.ts";
+
+/** A loaded TypeScript/JavaScript migration instance. */
+export interface MigrationInstance {
+  up(): unknown;
+  down?(): unknown;
+  dependencies?: unknown;
+  transaction?: boolean;
+  [CONTEXT]?: RunContext;
+}
+
+export type RunEvent =
+  | { event: "migrating"; id: string; direction: Direction }
+  | { event: "statement"; id: string; sql: string; params: readonly unknown[]; kind: "schema" | "data" }
+  | { event: "migrated"; id: string; direction: Direction; ms: number }
+  | { event: "skipped"; id: string; reason: string }
+  | { event: "failed"; id: string; direction: Direction; message: string }
+  | { event: "retrying"; id: string; attempt: number; of: number; waitMs: number; reason: string };
+
+export interface ExecutorOptions {
+  session: Session;
+  dialect: Dialect;
+  history: History;
+  hooks: HookRunner;
+  environment: string;
+  dryRun: boolean;
+  by: string;
+  toolVersion: string;
+  gitCommit?: string;
+  /** How often a migration (or, outside a transaction, a statement) that timed out waiting for a lock is retried. */
+  ddlRetries: number;
+  /** One transaction around the whole run (PostgreSQL, SQLite): all migrations land, or none. */
+  singleTransaction?: boolean;
+  load(source: MigrationSource): Promise<MigrationInstance>;
+  emit(event: RunEvent): void;
+  /** The transform engine for `this.transform()` inside a migration. */
+  transform?: (migration: MigrationSource, instance: MigrationInstance, session: Session) => RunContext["transform"];
+}
+
+export interface DownItem {
+  record: AppliedRecord;
+  source: MigrationSource;
+  /** Operations of a derived down(), computed before anything runs. */
+  derived?: readonly Operation[];
+}
+
+/**
+ * Carries out a plan: one migration at a time, each in its own transaction where the
+ * database allows, with hooks around each and the history written in the same
+ * transaction as the migration's statements.
+ */
+export class Executor {
+  readonly #o: ExecutorOptions;
+  readonly result: RunResult = { applied: [], rolledBack: [] };
+  readonly timings: { id: string; direction: Direction; durationMs: number }[] = [];
+
+  constructor(options: ExecutorOptions) {
+    this.#o = options;
+  }
+
+  async up(plan: readonly MigrationSource[], batch: number, firstSequence: number): Promise<RunResult> {
+    return this.#inRunTransaction(plan.length, () => this.#up(plan, batch, firstSequence));
+  }
+
+  async down(items: readonly DownItem[]): Promise<RunResult> {
+    return this.#inRunTransaction(items.length, () => this.#down(items));
+  }
+
+  /** --single-transaction: one transaction around every migration of the run. */
+  async #inRunTransaction(count: number, fn: () => Promise<RunResult>): Promise<RunResult> {
+    if (!this.#o.singleTransaction || this.#o.dryRun || count === 0) return fn();
+    const { session, dialect } = this.#o;
+    if (!dialect.adapter.supportsTransactionalDdl) throw errors.unsupported("--single-transaction", dialect.displayName, `${dialect.displayName} commits DDL implicitly, so a run cannot be one transaction.`);
+    await dialect.adapter.begin(session);
+    const result = await fn();
+    try {
+      await dialect.adapter.commit(session);
+    } catch (error) {
+      await dialect.adapter.rollback(session).catch(() => undefined);
+      throw error;
+    }
+    return result;
+  }
+
+  async #up(plan: readonly MigrationSource[], batch: number, firstSequence: number): Promise<RunResult> {
+    let sequence = firstSequence;
+    for (let i = 0; i < plan.length; i++) {
+      const source = plan[i];
+      const applied = await this.#runOne(source, "up", i, plan.length, async (run, instance) => {
+        if (source.kind === "sql") await run.runSql(source.sql!.up.sql);
+        else await run.record(() => instance!.up());
+      }, async (durationMs) => {
+        await this.#o.history.recordApplied({
+          id: source.id, version: source.version, name: source.name, checksum: source.checksum, batch, sequence,
+          appliedAt: new Date().toISOString(), durationMs: Math.round(durationMs), appliedBy: this.#o.by, toolVersion: this.#o.toolVersion,
+          ...(this.#o.gitCommit ? { gitCommit: this.#o.gitCommit } : {}),
+        });
+        await this.#o.history.appendEvent({ id: source.id, action: "apply", by: this.#o.by, durationMs, details: { batch } });
+      }, batch);
+      if (applied && !this.#o.dryRun) {
+        this.result.applied.push(source.id);
+        sequence++;
+      }
+    }
+    return this.result;
+  }
+
+  /**
+   * Checks every migration of a rollback plan can be undone before any runs: a module
+   * without down() gets one derived from up(); an irreversible one fails here.
+   */
+  async prepareDown(items: readonly { record: AppliedRecord; source?: MigrationSource }[]): Promise<DownItem[]> {
+    const missing = items.filter((i) => !i.source).map((i) => i.record.id);
+    if (missing.length) throw errors.migrationMissing(missing);
+    const prepared: DownItem[] = [];
+    for (const { record, source } of items as { record: AppliedRecord; source: MigrationSource }[]) {
+      if (source.kind === "sql") {
+        if (!source.sql!.down) throw errors.irreversible(source.id, `${source.displayFile} has no "-- migrate:down" section.`);
+        prepared.push({ record, source });
+        continue;
+      }
+      const instance = await this.#o.load(source);
+      if (typeof instance.down === "function") {
+        prepared.push({ record, source });
+        continue;
+      }
+      const recorded = await recordWithoutDatabase(source.id, instance);
+      const reversed = reverseOperations(recorded);
+      if (!reversed.ok) throw errors.irreversible(source.id, `it has no down() and ${reversed.reason}`);
+      prepared.push({ record, source, derived: reversed.operations });
+    }
+    return prepared;
+  }
+
+  async #down(items: readonly DownItem[]): Promise<RunResult> {
+    for (let i = 0; i < items.length; i++) {
+      const { source, derived } = items[i];
+      const done = await this.#runOne(source, "down", i, items.length, async (run, instance) => {
+        if (source.kind === "sql") await run.runSql(source.sql!.down!.sql);
+        else if (derived) run.queue(derived);
+        else await run.record(() => instance!.down!());
+      }, async (durationMs) => {
+        await this.#o.history.removeApplied(source.id);
+        await this.#o.history.appendEvent({ id: source.id, action: "rollback", by: this.#o.by, durationMs });
+      });
+      if (done && !this.#o.dryRun) this.result.rolledBack.push(source.id);
+    }
+    return this.result;
+  }
+
+  /** Runs one migration in one direction; resolves false when another runner already did it. */
+  async #runOne(
+    source: MigrationSource,
+    direction: Direction,
+    index: number,
+    total: number,
+    body: (run: MigrationRun, instance: MigrationInstance | undefined) => Promise<void>,
+    record: (durationMs: number) => Promise<void>,
+    batch?: number,
+  ): Promise<boolean> {
+    const { hooks, environment, dryRun, dialect } = this.#o;
+    await hooks.call("migration:before", { id: source.id, name: source.name, direction, environment, dryRun, index, total });
+    this.#o.emit({ event: "migrating", id: source.id, direction });
+    const started = nowMs();
+    const instance = source.kind === "module" ? await this.#o.load(source) : undefined;
+    for (let attempt = 0; ; attempt++) {
+      const run = this.#createRun(source, direction, instance);
+      try {
+        await body(run, instance);
+        await run.complete();
+        const durationMs = nowMs() - started;
+        if (!dryRun) await this.#finish(run, source, direction, record, durationMs);
+        this.timings.push({ id: source.id, direction, durationMs });
+        this.#o.emit({ event: "migrated", id: source.id, direction, ms: Math.round(durationMs) });
+        await hooks.call("migration:after", { id: source.id, name: source.name, direction, environment, dryRun, durationMs, ...(batch !== undefined ? { batch } : {}) });
+        return true;
+      } catch (error) {
+        if (error instanceof AlreadyApplied) {
+          this.#o.emit({ event: "skipped", id: source.id, reason: "applied by another runner while this one waited" });
+          return false;
+        }
+        // A transaction that gave up waiting for a table lock changed nothing: roll back,
+        // let the blocking transaction finish, and run the migration again.
+        if (run.transactional && !this.#o.singleTransaction && dialect.adapter.isLockTimeout(error) && attempt < this.#o.ddlRetries) {
+          await dialect.adapter.rollback(this.#o.session).catch(() => undefined);
+          const waitMs = backoff(attempt);
+          this.#o.emit({ event: "retrying", id: source.id, attempt: attempt + 1, of: this.#o.ddlRetries, waitMs, reason: messageOf(error) });
+          await sleep(waitMs);
+          continue;
+        }
+        const durationMs = nowMs() - started;
+        const failure = await this.#fail(run, source, direction, error, durationMs);
+        this.#o.emit({ event: "failed", id: source.id, direction, message: failure.message });
+        await hooks.call("migration:error", { id: source.id, name: source.name, direction, environment, durationMs, error: errorInfo(failure) });
+        throw failure;
+      } finally {
+        if (instance) setContext(instance, undefined);
+      }
+    }
+  }
+
+  #createRun(source: MigrationSource, direction: Direction, instance: MigrationInstance | undefined): MigrationRun {
+    const { session, dialect, history, environment, dryRun } = this.#o;
+    const sqlSection = source.kind === "sql" ? (direction === "up" ? source.sql!.up : source.sql!.down) : undefined;
+    const run = new MigrationRun({
+      id: source.id, direction, session, dialect, history, by: this.#o.by, dryRun, ddlRetries: this.#o.ddlRetries,
+      insideRunTransaction: this.#o.singleTransaction === true && !dryRun,
+      transaction: sqlSection ? (sqlSection.transaction ? undefined : false) : instance?.transaction,
+      onStatement: dryRun ? (statement: Statement, kind) => this.#o.emit({ event: "statement", id: source.id, sql: statement.sql, params: statement.params, kind }) : undefined,
+      onRetry: (attempt, waitMs, reason) => this.#o.emit({ event: "retrying", id: source.id, attempt, of: this.#o.ddlRetries, waitMs, reason }),
+    });
+    if (instance) setContext(instance, { db: run.db, environment, dryRun, transform: this.#o.transform?.(source, instance, session) });
+    return run;
+  }
+
+  async #finish(run: MigrationRun, source: MigrationSource, direction: Direction, record: (ms: number) => Promise<void>, durationMs: number): Promise<void> {
+    const { session, dialect, history } = this.#o;
+    // A migration's SET search_path, USE or timeout must not decide where the history lands.
+    await dialect.adapter.resetSession(session);
+    if (run.transactional) {
+      try {
+        await record(durationMs);
+        if (!this.#o.singleTransaction) await dialect.adapter.commit(session);
+      } catch (error) {
+        throw errors.migrationFailed(source.id, direction, error);
+      }
+      return;
+    }
+    // Outside a migration transaction (MySQL DDL, transaction = false) the bookkeeping still
+    // lands atomically: the history row, the event and the cleared marker together.
+    await dialect.adapter.begin(session);
+    try {
+      await record(durationMs);
+      await history.clearProgress(source.id);
+      await dialect.adapter.commit(session);
+    } catch (error) {
+      await dialect.adapter.rollback(session).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #fail(run: MigrationRun, source: MigrationSource, direction: Direction, error: unknown, durationMs: number): Promise<MigrationError> {
+    const { session, dialect, history, dryRun } = this.#o;
+    const failure = toMigrationError(source.id, direction, error, run.lastStatement);
+    failure.result = { applied: [...this.result.applied], rolledBack: [...this.result.rolledBack] };
+    if (dryRun) return failure;
+    try {
+      if (run.transactional) {
+        await dialect.adapter.rollback(session);
+        // Under --single-transaction the rollback took every earlier migration of the run with it.
+        if (this.#o.singleTransaction) failure.result = { applied: [], rolledBack: [] };
+      } else if (run.statementsDone > 0 || direction === "down") {
+        await history.failProgress(source.id, run.lastStatement, failure.message);
+      } else {
+        // Nothing ran: no partial state to report, the migration stays pending.
+        await history.clearProgress(source.id);
+      }
+      await history.appendEvent({
+        id: source.id, action: "fail", by: this.#o.by, durationMs,
+        details: { direction, error: failure.message, ...(run.lastStatement ? { statement: run.lastStatement } : {}), statementsDone: run.statementsDone, transactional: run.transactional },
+      });
+    } catch (bookkeeping) {
+      failure.message += ` (and recording the failure failed: ${messageOf(bookkeeping)})`;
+    }
+    return failure;
+  }
+}
+
+/** 0.5 s, 1 s, 2 s, ... capped at 10 s, with jitter so two runners do not retry in step. */
+function backoff(attempt: number): number {
+  const base = Math.min(10_000, 500 * 2 ** attempt);
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+function setContext(instance: MigrationInstance, context: RunContext | undefined): void {
+  Object.defineProperty(instance, CONTEXT, { value: context, configurable: true, enumerable: false, writable: true });
+}
+
+function toMigrationError(id: string, direction: Direction, error: unknown, statement?: string): MigrationError {
+  if (error instanceof MigrationError) return error;
+  if (isStrataError(error) && error.code !== "DATABASE_ERROR") {
+    return new MigrationError(error.code, `Migration "${id}" failed: ${error.message}`, { migrationId: id, direction, statement }, { hint: error.hint, details: error.details, cause: error, exitCode: error.exitCode });
+  }
+  const stmt = isStrataError(error) && typeof error.details?.statement === "string" ? error.details.statement : statement;
+  return errors.migrationFailed(id, direction, error, stmt);
+}
+
+export function errorInfo(error: unknown): ErrorInfo {
+  if (error instanceof MigrationError) return { code: error.code, message: error.message, migrationId: error.migrationId, ...(error.statement ? { statement: error.statement } : {}) };
+  if (isStrataError(error)) return { code: error.code, message: error.message };
+  return { code: "ERROR", message: messageOf(error) };
+}
+
+const RECORD_ONLY_DB: Db = new Proxy({} as Db, {
+  get() {
+    throw new IrreversibleData();
+  },
+});
+
+class IrreversibleData extends Error {}
+
+/** Runs up() with Schema calls recorded and no database: for deriving down(). */
+async function recordWithoutDatabase(id: string, instance: MigrationInstance): Promise<Operation[]> {
+  const ops: Operation[] = [];
+  setContext(instance, { db: RECORD_ONLY_DB, environment: "", dryRun: true });
+  try {
+    await withRecorder({ record: (op) => ops.push(op) }, () => instance.up());
+  } catch (error) {
+    if (error instanceof IrreversibleData) throw errors.irreversible(id, "it has no down() and its up() reads or writes data through this.db, which cannot be undone automatically.");
+    throw errors.irreversible(id, `it has no down(), and recording up() to derive one failed: ${messageOf(error)}`);
+  } finally {
+    setContext(instance, undefined);
+  }
+  return ops;
+}

@@ -1,0 +1,178 @@
+import { errors } from "../errors.ts";
+
+/** What the graph needs of a migration: identity, aliases and declared dependencies. */
+export interface GraphNode {
+  readonly id: string;
+  readonly version: string;
+  readonly className?: string;
+  readonly file?: string;
+  /** As written: ids, class names or versions. */
+  readonly dependencies: readonly string[];
+}
+
+export interface Graph<N extends GraphNode> {
+  /** Topological order, ties broken by version then id. */
+  readonly order: readonly N[];
+  readonly byId: ReadonlyMap<string, N>;
+  /** Resolved dependency ids per migration id. */
+  readonly dependencies: ReadonlyMap<string, readonly string[]>;
+  /** Migrations no other migration depends on. */
+  readonly heads: readonly string[];
+  /** Resolves an id, class name or version to a migration id. */
+  resolve(ref: string): string | undefined;
+}
+
+/**
+ * Builds the dependency graph (pure, no database). Duplicate ids or class names, a
+ * dependency nobody defines and cycles are errors naming every migration involved.
+ */
+export function buildGraph<N extends GraphNode>(nodes: readonly N[]): Graph<N> {
+  const byId = new Map<string, N>();
+  const aliases = new Map<string, string>();
+  for (const node of nodes) {
+    const existing = byId.get(node.id);
+    if (existing) throw errors.duplicateId(node.id, [existing.file ?? existing.id, node.file ?? node.id]);
+    byId.set(node.id, node);
+  }
+  const versions = new Map<string, string[]>();
+  for (const node of nodes) {
+    if (node.className) {
+      const other = aliases.get(node.className);
+      if (other !== undefined || (byId.has(node.className) && node.className !== node.id)) {
+        const first = byId.get(other ?? node.className)!;
+        throw errors.duplicateId(node.className, [first.file ?? first.id, node.file ?? node.id]);
+      }
+      aliases.set(node.className, node.id);
+    }
+    versions.set(node.version, [...(versions.get(node.version) ?? []), node.id]);
+  }
+  const resolve = (ref: string): string | undefined => {
+    if (byId.has(ref)) return ref;
+    const alias = aliases.get(ref);
+    if (alias) return alias;
+    const byVersion = versions.get(ref);
+    return byVersion && byVersion.length === 1 ? byVersion[0] : undefined;
+  };
+
+  const dependencies = new Map<string, string[]>();
+  const dependents = new Map<string, string[]>();
+  for (const node of nodes) {
+    const resolved: string[] = [];
+    for (const ref of node.dependencies) {
+      const id = resolve(ref);
+      if (!id) throw errors.dependencyMissing(node.id, ref);
+      if (id === node.id) throw errors.dependencyCycle([node.id, node.id]);
+      if (!resolved.includes(id)) resolved.push(id);
+      dependents.set(id, [...(dependents.get(id) ?? []), node.id]);
+    }
+    dependencies.set(node.id, resolved);
+  }
+
+  const order = topologicalOrder(nodes, dependencies, dependents, byId);
+  const heads = nodes.filter((n) => !dependents.has(n.id)).map((n) => n.id);
+  return { order, byId, dependencies, heads: sortIds(heads, byId), resolve };
+}
+
+const compareNodes = (a: GraphNode, b: GraphNode) => (a.version < b.version ? -1 : a.version > b.version ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function sortIds<N extends GraphNode>(ids: string[], byId: ReadonlyMap<string, N>): string[] {
+  return ids.map((id) => byId.get(id)!).sort(compareNodes).map((n) => n.id);
+}
+
+/** Kahn's algorithm with a binary heap keyed by version: O(n log n) for 10,000 migrations. */
+function topologicalOrder<N extends GraphNode>(nodes: readonly N[], dependencies: Map<string, string[]>, dependents: Map<string, string[]>, byId: Map<string, N>): N[] {
+  const remaining = new Map<string, number>();
+  const heap = new MinHeap<N>(compareNodes);
+  for (const node of nodes) {
+    const count = dependencies.get(node.id)!.length;
+    remaining.set(node.id, count);
+    if (count === 0) heap.push(node);
+  }
+  const order: N[] = [];
+  while (heap.size > 0) {
+    const node = heap.pop()!;
+    order.push(node);
+    for (const child of dependents.get(node.id) ?? []) {
+      const left = remaining.get(child)! - 1;
+      remaining.set(child, left);
+      if (left === 0) heap.push(byId.get(child)!);
+    }
+  }
+  if (order.length < nodes.length) throw errors.dependencyCycle(findCycle(nodes, dependencies, new Set(order.map((n) => n.id))));
+  return order;
+}
+
+/** One cycle among the migrations left unordered, as a closed path (a -> b -> a). */
+function findCycle(nodes: readonly GraphNode[], dependencies: Map<string, string[]>, done: Set<string>): string[] {
+  const stuck = nodes.filter((n) => !done.has(n.id)).sort(compareNodes);
+  const state = new Map<string, "visiting" | "done">();
+  const path: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    state.set(id, "visiting");
+    path.push(id);
+    for (const dep of dependencies.get(id) ?? []) {
+      if (done.has(dep)) continue;
+      if (state.get(dep) === "visiting") return [...path.slice(path.indexOf(dep)), dep];
+      if (!state.has(dep)) {
+        const found = visit(dep);
+        if (found) return found;
+      }
+    }
+    path.pop();
+    state.set(id, "done");
+    return undefined;
+  };
+  for (const node of stuck) {
+    if (!state.has(node.id)) {
+      const cycle = visit(node.id);
+      if (cycle) return cycle;
+    }
+  }
+  return stuck.map((n) => n.id);
+}
+
+class MinHeap<T> {
+  readonly #items: T[] = [];
+  readonly #compare: (a: T, b: T) => number;
+
+  constructor(compare: (a: T, b: T) => number) {
+    this.#compare = compare;
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  push(item: T): void {
+    const items = this.#items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.#compare(items[i], items[parent]) >= 0) break;
+      [items[i], items[parent]] = [items[parent], items[i]];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let smallest = i;
+        if (l < items.length && this.#compare(items[l], items[smallest]) < 0) smallest = l;
+        if (r < items.length && this.#compare(items[r], items[smallest]) < 0) smallest = r;
+        if (smallest === i) break;
+        [items[i], items[smallest]] = [items[smallest], items[i]];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+}

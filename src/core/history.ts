@@ -1,0 +1,239 @@
+import type { Dialect, Row, Session } from "../dialects/dialect.ts";
+import { createColumn, type ColumnDef } from "../schema/columns.ts";
+import type { Query } from "../schema/query.ts";
+import type { AppliedRecord, ProgressRecord } from "./plan.ts";
+
+export type EventAction = "apply" | "rollback" | "fail" | "resolve";
+
+export interface HistoryEvent {
+  seq: number;
+  id: string;
+  action: EventAction;
+  environment: string;
+  at: string;
+  by: string;
+  durationMs?: number;
+  details?: Record<string, unknown>;
+}
+
+export interface NewAppliedRecord extends AppliedRecord {
+  toolVersion: string;
+  gitCommit?: string;
+}
+
+const str = (name: string, length: number, nullable = false) => createColumn(name, "string", { length, nullable });
+const int = (name: string, nullable = false) => createColumn(name, "integer", { nullable });
+const at = (name: string) => createColumn(name, "timestamp", { withTimezone: true });
+
+function historyColumns(): ColumnDef[] {
+  return [
+    str("id", 255),
+    str("version", 32),
+    str("name", 255),
+    str("checksum", 64),
+    int("batch"),
+    int("sequence"),
+    at("applied_at"),
+    int("duration_ms", true),
+    str("applied_by", 255, true),
+    str("tool_version", 32, true),
+    str("git_commit", 64, true),
+  ].map((c) => (c.name === "id" ? { ...c, primary: true } : c));
+}
+
+function logColumns(): ColumnDef[] {
+  return [
+    createColumn("seq", "id", { primary: true, autoIncrement: true }),
+    str("migration_id", 255),
+    str("action", 16),
+    str("environment", 64),
+    at("at"),
+    str("by", 255),
+    int("duration_ms", true),
+    createColumn("details", "text", { nullable: true }),
+  ];
+}
+
+function progressColumns(): ColumnDef[] {
+  return [
+    { ...str("id", 255), primary: true },
+    str("direction", 8),
+    str("state", 16),
+    int("statements_done"),
+    createColumn("statement", "text", { nullable: true }),
+    createColumn("error", "text", { nullable: true }),
+    at("started_at"),
+    str("by", 255, true),
+  ];
+}
+
+/**
+ * The history behind a narrow contract (as Umzug's storage): read applied, record, remove,
+ * append an event, and the progress markers of non-transactional migrations. Tables are
+ * created through the schema compiler, rows written through the query compiler, so
+ * nothing here knows which database it talks to. Read-only callers never create tables.
+ */
+export class History {
+  readonly table: string;
+  readonly logTable: string;
+  readonly progressTable: string;
+  readonly #session: Session;
+  readonly #dialect: Dialect;
+  readonly #environment: string;
+
+  constructor(session: Session, dialect: Dialect, table: string, environment: string) {
+    this.#session = session;
+    this.#dialect = dialect;
+    this.table = table;
+    this.logTable = `${table}_log`;
+    this.progressTable = `${table}_progress`;
+    this.#environment = environment;
+  }
+
+  get environment(): string {
+    return this.#environment;
+  }
+
+  async #query(query: Query): Promise<{ rows: Row[]; rowCount: number }> {
+    const statement = this.#dialect.compiler.compileQuery(query);
+    return this.#session.execute(statement.sql, statement.params);
+  }
+
+  exists(): Promise<boolean> {
+    return this.#dialect.adapter.tableExists(this.#session, this.table);
+  }
+
+  /** Creates the history, log and progress tables where missing. */
+  async ensure(): Promise<void> {
+    const { adapter, compiler } = this.#dialect;
+    await adapter.prepareForWrites(this.#session);
+    const tables: [string, ColumnDef[]][] = [
+      [this.table, historyColumns()],
+      [this.logTable, logColumns()],
+      [this.progressTable, progressColumns()],
+    ];
+    for (const [table, columns] of tables) {
+      if (await adapter.tableExists(this.#session, table)) continue;
+      const statements = await compiler.compileOperation({ kind: "CreateTable", table, columns, ifNotExists: true }, { table: async () => undefined });
+      for (const s of statements) await this.#session.execute(s.sql, s.params);
+    }
+  }
+
+  async readApplied(): Promise<AppliedRecord[]> {
+    if (!(await this.exists())) return [];
+    const { rows } = await this.#query({ kind: "select", table: this.table, columns: "*", where: [], orderBy: [{ column: "batch", direction: "asc" }, { column: "sequence", direction: "asc" }] });
+    return rows.map((r) => ({
+      id: String(r.id),
+      version: String(r.version),
+      name: String(r.name),
+      checksum: String(r.checksum),
+      batch: Number(r.batch),
+      sequence: Number(r.sequence),
+      appliedAt: toIso(r.applied_at),
+      ...(r.duration_ms != null ? { durationMs: Number(r.duration_ms) } : {}),
+      ...(r.applied_by != null ? { appliedBy: String(r.applied_by) } : {}),
+    }));
+  }
+
+  async isApplied(id: string): Promise<boolean> {
+    const { rows } = await this.#query({ kind: "select", table: this.table, columns: ["id"], where: [{ column: "id", op: "=", value: id }], orderBy: [] });
+    return rows.length > 0;
+  }
+
+  async recordApplied(record: NewAppliedRecord): Promise<void> {
+    const row: Record<string, unknown> = {
+      id: record.id,
+      version: record.version,
+      name: record.name,
+      checksum: record.checksum,
+      batch: record.batch,
+      sequence: record.sequence,
+      applied_at: new Date(record.appliedAt),
+      duration_ms: record.durationMs ?? null,
+      applied_by: record.appliedBy ?? null,
+      tool_version: record.toolVersion,
+      git_commit: record.gitCommit ?? null,
+    };
+    await this.#query({ kind: "insert", table: this.table, columns: Object.keys(row), rows: [Object.values(row)] });
+  }
+
+  async removeApplied(id: string): Promise<void> {
+    await this.#query({ kind: "delete", table: this.table, where: [{ column: "id", op: "=", value: id }] });
+  }
+
+  async updateChecksum(id: string, checksum: string): Promise<void> {
+    await this.#query({ kind: "update", table: this.table, values: { checksum }, where: [{ column: "id", op: "=", value: id }] });
+  }
+
+  async appendEvent(event: { id: string; action: EventAction; by: string; durationMs?: number; details?: Record<string, unknown> }): Promise<void> {
+    const row: Record<string, unknown> = {
+      migration_id: event.id,
+      action: event.action,
+      environment: this.#environment,
+      at: new Date(),
+      by: event.by,
+      duration_ms: event.durationMs === undefined ? null : Math.round(event.durationMs),
+      details: event.details ? JSON.stringify(event.details) : null,
+    };
+    await this.#query({ kind: "insert", table: this.logTable, columns: Object.keys(row), rows: [Object.values(row)] });
+  }
+
+  async readEvents(): Promise<HistoryEvent[]> {
+    if (!(await this.#dialect.adapter.tableExists(this.#session, this.logTable))) return [];
+    const { rows } = await this.#query({ kind: "select", table: this.logTable, columns: "*", where: [], orderBy: [{ column: "seq", direction: "asc" }] });
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      id: String(r.migration_id),
+      action: String(r.action) as EventAction,
+      environment: String(r.environment),
+      at: toIso(r.at),
+      by: String(r.by),
+      ...(r.duration_ms != null ? { durationMs: Number(r.duration_ms) } : {}),
+      ...(r.details != null ? { details: JSON.parse(String(r.details)) as Record<string, unknown> } : {}),
+    }));
+  }
+
+  async readProgress(): Promise<ProgressRecord[]> {
+    if (!(await this.#dialect.adapter.tableExists(this.#session, this.progressTable))) return [];
+    const { rows } = await this.#query({ kind: "select", table: this.progressTable, columns: "*", where: [], orderBy: [] });
+    return rows.map((r) => ({
+      id: String(r.id),
+      direction: String(r.direction) as "up" | "down",
+      // A marker still "running" when a new runner holds the lock means its process died.
+      state: "failed",
+      statementsDone: Number(r.statements_done),
+      ...(r.statement != null ? { statement: String(r.statement) } : {}),
+      ...(r.error != null ? { error: String(r.error) } : {}),
+      startedAt: toIso(r.started_at),
+    }));
+  }
+
+  /** Marks a non-transactional migration as started, before its first statement. */
+  async startProgress(id: string, direction: "up" | "down", by: string): Promise<void> {
+    await this.clearProgress(id);
+    const row: Record<string, unknown> = { id, direction, state: "running", statements_done: 0, statement: null, error: null, started_at: new Date(), by };
+    await this.#query({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)] });
+  }
+
+  async advanceProgress(id: string, statementsDone: number): Promise<void> {
+    await this.#query({ kind: "update", table: this.progressTable, values: { statements_done: statementsDone }, where: [{ column: "id", op: "=", value: id }] });
+  }
+
+  async failProgress(id: string, statement: string | undefined, error: string): Promise<void> {
+    await this.#query({ kind: "update", table: this.progressTable, values: { state: "failed", statement: statement ?? null, error }, where: [{ column: "id", op: "=", value: id }] });
+  }
+
+  async clearProgress(id: string): Promise<void> {
+    await this.#query({ kind: "delete", table: this.progressTable, where: [{ column: "id", op: "=", value: id }] });
+  }
+}
+
+/** Dates come back as Date (PostgreSQL, MySQL) or text (SQLite): one ISO form for output. */
+function toIso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/.exec(text);
+  if (plain) return new Date(`${plain[1]}T${plain[2]}Z`).toISOString();
+  const parsed = new Date(text);
+  return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString();
+}

@@ -1,0 +1,185 @@
+import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
+import { errors, StrataError } from "../errors.ts";
+import { requiresNoTransaction, type Operation } from "../schema/operations.ts";
+import { withRecorder } from "../schema/recorder.ts";
+import type { Query } from "../schema/query.ts";
+import { sleep } from "../util/time.ts";
+import { createDb, type Db, type StatementRunner } from "./db.ts";
+import type { History } from "./history.ts";
+
+/** Where each statement of a migration goes: the database, or the printed plan (--dry-run). */
+export type StatementSink = (statement: Statement, kind: "schema" | "data") => void;
+
+export interface MigrationRunOptions {
+  id: string;
+  direction: "up" | "down";
+  session: Session;
+  dialect: Dialect;
+  history: History;
+  by: string;
+  dryRun: boolean;
+  /** The migration's own `transaction` setting (true, false, or unset). */
+  transaction?: boolean;
+  /** The executor opened one transaction for the whole run (--single-transaction). */
+  insideRunTransaction?: boolean;
+  /** Outside a transaction, a statement that timed out waiting for a lock is retried this often. */
+  ddlRetries: number;
+  onStatement?: StatementSink;
+  onRetry?: (attempt: number, waitMs: number, reason: string) => void;
+}
+
+/** Raised when another runner applied the migration while this one waited for the write lock. */
+export class AlreadyApplied extends Error {}
+
+/**
+ * One migration's execution. Schema calls are recorded and flushed (compiled against the
+ * live schema, then executed) right before the next data statement and at the end, so
+ * `this.db` always sees the tables `up()` created before it. The transaction starts lazily
+ * at the first flush: by then the recorded operations tell whether one is allowed (CREATE
+ * INDEX CONCURRENTLY is not). Where DDL is not transactional (MySQL), or the migration
+ * opts out, a progress marker is written before the first statement and advanced after
+ * each, so an interruption shows as `failed` with what ran.
+ */
+export class MigrationRun {
+  readonly #o: MigrationRunOptions;
+  readonly #pending: Operation[] = [];
+  #started = false;
+  #transactional = false;
+  #statementsDone = 0;
+  lastStatement?: string;
+  readonly db: Db;
+
+  constructor(options: MigrationRunOptions) {
+    this.#o = options;
+    const runner: StatementRunner = {
+      run: async (statement) => {
+        await this.flush();
+        return this.#execute(statement, "data");
+      },
+      compile: (query: Query) => options.dialect.compiler.compileQuery(query),
+      placeholder: (i) => options.dialect.compiler.placeholder(i),
+      maxParameters: options.dialect.adapter.maxParameters,
+    };
+    this.db = createDb(runner);
+  }
+
+  get transactional(): boolean {
+    return this.#transactional;
+  }
+
+  get statementsDone(): number {
+    return this.#statementsDone;
+  }
+
+  /** Runs `fn` (up() or down()) with Schema calls recorded into this run. */
+  async record(fn: () => unknown): Promise<void> {
+    await withRecorder({ record: (op) => this.#pending.push(op) }, fn);
+  }
+
+  /** Queues already-known operations (derived down(), reversed). */
+  queue(ops: readonly Operation[]): void {
+    this.#pending.push(...ops);
+  }
+
+  /** Compiles and runs the recorded operations, in order, against the live schema. */
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    await this.#start();
+    const { session, dialect } = this.#o;
+    const catalog = { table: (name: string) => dialect.introspector.table(session, name) };
+    while (this.#pending.length > 0) {
+      const op = this.#pending.shift()!;
+      if (requiresNoTransaction(op) && dialect.adapter.supportsConcurrentIndex && this.#transactional && !this.#o.dryRun) {
+        throw new StrataError("MIGRATION_INVALID", `Migration "${this.#o.id}" runs CREATE/DROP INDEX CONCURRENTLY after other statements inside its transaction.`, {
+          hint: "Put the concurrent index in a migration of its own, or set `transaction = false` on this one.",
+        });
+      }
+      for (const statement of await this.#compile(op, catalog)) await this.#execute(statement, "schema");
+    }
+  }
+
+  /**
+   * A dry run compiles against the live schema, where a table created earlier in the same
+   * migration does not exist yet: a SQLite rebuild of it can only be shown as a note.
+   */
+  async #compile(op: Operation, catalog: { table(name: string): Promise<unknown> }): Promise<Statement[]> {
+    const { dialect } = this.#o;
+    try {
+      return await dialect.compiler.compileOperation(op, catalog as Parameters<typeof dialect.compiler.compileOperation>[1]);
+    } catch (error) {
+      if (!this.#o.dryRun) throw error;
+      return [{ sql: `-- ${op.kind}: compiled when earlier statements have run (${error instanceof Error ? error.message : String(error)})`, params: [] }];
+    }
+  }
+
+  /** Runs SQL text (a .sql section): one round trip inside a transaction, statement by statement otherwise. */
+  async runSql(sql: string): Promise<void> {
+    await this.#start();
+    if (this.#transactional && !this.#o.dryRun) {
+      this.lastStatement = sql;
+      await this.#o.session.executeScript(sql);
+      return;
+    }
+    for (const text of this.#o.dialect.compiler.splitStatements(sql)) await this.#execute({ sql: text, params: [] }, "schema");
+  }
+
+  async #start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    if (this.#o.dryRun) return;
+    const { session, dialect, history, id, direction, by } = this.#o;
+    const explicit = this.#o.transaction;
+    const needsNoTx = dialect.adapter.supportsConcurrentIndex && this.#pending.some(requiresNoTransaction);
+    if (this.#o.insideRunTransaction) {
+      // --single-transaction: the whole run is one transaction the executor opened.
+      if (explicit === false || needsNoTx) throw errors.unsupported(`Migration "${id}" (it must run outside a transaction) inside --single-transaction`, dialect.displayName, "Run it without --single-transaction.");
+      this.#transactional = true;
+      return;
+    }
+    this.#transactional = dialect.adapter.supportsTransactionalDdl && explicit !== false && !(needsNoTx && explicit !== true);
+    if (this.#transactional) {
+      await dialect.adapter.begin(session);
+      // SQLite's lock is its write lock, taken by this transaction: another runner may
+      // have applied the migration while this one waited.
+      if (direction === "up" && (await history.isApplied(id))) {
+        await dialect.adapter.rollback(session);
+        throw new AlreadyApplied(id);
+      }
+    } else {
+      await history.startProgress(id, direction, by);
+    }
+  }
+
+  async #execute(statement: Statement, kind: "schema" | "data"): Promise<{ rows: Row[]; rowCount: number }> {
+    this.#o.onStatement?.(statement, kind);
+    if (this.#o.dryRun) return { rows: [], rowCount: 0 };
+    await this.#start();
+    this.lastStatement = statement.sql;
+    const result = this.#transactional ? await this.#o.session.execute(statement.sql, statement.params) : await this.#executeRetrying(statement);
+    if (!this.#transactional) {
+      this.#statementsDone++;
+      await this.#o.history.advanceProgress(this.#o.id, this.#statementsDone);
+    }
+    return result;
+  }
+
+  /** Outside a transaction a statement that gave up waiting for its lock did nothing: run it again. */
+  async #executeRetrying(statement: Statement): Promise<{ rows: Row[]; rowCount: number }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#o.session.execute(statement.sql, statement.params);
+      } catch (error) {
+        if (!this.#o.dialect.adapter.isLockTimeout(error) || attempt >= this.#o.ddlRetries) throw error;
+        const waitMs = Math.min(10_000, 500 * 2 ** attempt);
+        this.#o.onRetry?.(attempt + 1, waitMs, error instanceof Error ? error.message : String(error));
+        await sleep(waitMs);
+      }
+    }
+  }
+
+  /** Flushes what is left and makes sure the run started, so the history write has a transaction to join. */
+  async complete(): Promise<void> {
+    await this.flush();
+    await this.#start();
+  }
+}

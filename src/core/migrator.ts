@@ -1,0 +1,317 @@
+import type { StrataConfig } from "../config/define-config.ts";
+import { resolveConfig, type ResolvedConfig } from "../config/environments.ts";
+import { loadConfig, type LoadedConfig } from "../config/load.ts";
+import { validateConfig } from "../config/validate.ts";
+import { errors, MigrationError, type RunResult } from "../errors.ts";
+import { flattenPlugins, loadFolderPlugins } from "../hooks/loader.ts";
+import { HookRunner } from "../hooks/runner.ts";
+import type { RunInfo } from "../hooks/types.ts";
+import { getRuntime, type Runtime } from "../runtime/runtime.ts";
+import { readGitCommit, whoAmI } from "../util/identity.ts";
+import { nowMs } from "../util/time.ts";
+import { STRATA_VERSION } from "../util/version.ts";
+import { join } from "node:path";
+import { connect, type Connection } from "./connection.ts";
+import { discoverMigrations, type MigrationSource } from "./discover.ts";
+import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
+import { buildGraph, type Graph } from "./graph.ts";
+import { History, type HistoryEvent } from "./history.ts";
+import { loadUserClass } from "./modules.ts";
+import { assertNoBlockers, computeStatus, planDown, planUp, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
+import { resolveMigration, type ResolveAction } from "./resolve.ts";
+import { runSeeders, type SeedEvent } from "./seeds.ts";
+
+export type MigratorEvent =
+  | RunEvent
+  | SeedEvent
+  | { event: "plan"; direction: "up" | "down"; ids: string[]; dryRun: boolean }
+  | { event: "lock-wait"; holder?: string }
+  | { event: "warning"; message: string }
+  | { event: "plugin-log"; plugin: string; message: string };
+
+export interface MigratorOptions extends Omit<StrataConfig, "url"> {
+  /** Project directory (default: the working directory). */
+  cwd?: string;
+  /** Config file to load instead of strata.config.* in `cwd`. */
+  configFile?: string;
+  /** Environment name (default: STRATA_ENV, NODE_ENV when configured, "development"). */
+  env?: string;
+  /** Database URL; wins over DATABASE_URL and the config. */
+  url?: string;
+  /** Receives progress events (`migrated`, `statement` in dry runs, warnings). */
+  onEvent?: (event: MigratorEvent) => void;
+}
+
+export interface StatusResult {
+  migrations: { id: string; state: StatusEntry["state"]; version: string; name: string; appliedAt?: string; batch?: number; failure?: StatusEntry["failure"] }[];
+  heads: string[];
+}
+
+interface Settings {
+  config: ResolvedConfig;
+  runtime: Runtime;
+  hooks: HookRunner;
+}
+
+interface Workspace extends Settings {
+  migrations: MigrationSource[];
+  ignored: string[];
+  graph: Graph<MigrationSource>;
+}
+
+const NON_CONFIG_KEYS = new Set(["cwd", "configFile", "env", "url", "onEvent", "lockTimeout"]);
+
+/**
+ * The migration engine as an API: the same work as the CLI, without printing or exiting.
+ * `new Migrator()` reads strata.config.* from the working directory; `new Migrator(options)`
+ * takes the config inline.
+ *
+ * Errors: rejects with a StrataError (a MigrationError carrying `result` when a migration
+ * failed part-way): DEPENDENCY_MISSING, DEPENDENCY_CYCLE, DUPLICATE_ID, MIGRATION_INVALID,
+ * MIGRATION_FAILED, CHECKSUM_MISMATCH, MIGRATION_MISSING, IRREVERSIBLE, LOCK_TIMEOUT,
+ * PLUGIN_ABORTED, CONFIG_INVALID.
+ *
+ * @example
+ * const migrator = new Migrator({ url: "postgres://localhost/app" });
+ * const { applied } = await migrator.run();
+ * await migrator.rollback();
+ */
+export class Migrator {
+  readonly #options: MigratorOptions;
+  #settingsPromise?: Promise<Settings>;
+  #workspace?: Promise<Workspace>;
+
+  constructor(options: MigratorOptions = {}) {
+    this.#options = options;
+  }
+
+  #emit(event: MigratorEvent): void {
+    this.#options.onEvent?.(event);
+  }
+
+  /** Applies pending migrations (up to `to`); resolves with the ids applied. */
+  async run(options: { to?: string; dryRun?: boolean; singleTransaction?: boolean } = {}): Promise<{ applied: string[] }> {
+    const result = await this.#migrate("up", options, (ws, status) => ({ up: planUp(ws.graph, status, options.to) }));
+    return { applied: result.applied };
+  }
+
+  /** Rolls back the last batch. */
+  async rollback(options: { dryRun?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    return this.down({ dryRun: options.dryRun });
+  }
+
+  /** Rolls back everything applied after `version` (an id, version or class name), newest first. */
+  async rollbackTo(version: string, options: { dryRun?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    return this.down({ to: version, dryRun: options.dryRun });
+  }
+
+  /** Rolls back the last batch, `steps` migrations, everything after `to`, or `all`. */
+  async down(options: DownOptions & { dryRun?: boolean; singleTransaction?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    const result = await this.#migrate("down", options, (ws, _status, applied) => ({ down: planDown(ws.graph, applied, options) }));
+    return { rolledBack: result.rolledBack };
+  }
+
+  /** Every migration with its state, and the graph's heads. Read-only: creates nothing. */
+  async status(): Promise<StatusResult> {
+    const ws = await this.#load();
+    const status = await this.#read(ws, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
+    return {
+      migrations: status.entries.map((e) => ({
+        id: e.id, state: e.state, version: e.version, name: e.name,
+        ...(e.appliedAt ? { appliedAt: e.appliedAt } : {}),
+        ...(e.batch !== undefined ? { batch: e.batch } : {}),
+        ...(e.failure ? { failure: e.failure } : {}),
+      })),
+      heads: status.heads,
+    };
+  }
+
+  /** The append-only event log, oldest first. Read-only. */
+  async history(): Promise<{ events: HistoryEvent[] }> {
+    const ws = await this.#load();
+    return { events: await this.#read(ws, (history) => history.readEvents()) };
+  }
+
+  /** Runs the seeders (or only the one named), each in a transaction. */
+  async seed(options: { only?: string } = {}): Promise<{ seeded: string[] }> {
+    const ws = await this.#settings();
+    const { config } = ws;
+    if (!config.seeder.environments.includes(config.environment)) throw errors.seedNotAllowed(config.environment, config.seeder.environments);
+    const conn = await connect(config);
+    try {
+      const seeded = await runSeeders({ ...ws, conn, only: options.only, emit: (e) => this.#emit(e) });
+      return { seeded };
+    } finally {
+      await conn.close();
+    }
+  }
+
+  /** The resolved configuration (environment, database, paths) this migrator works with. */
+  async config(): Promise<ResolvedConfig> {
+    return (await this.#settings()).config;
+  }
+
+  /** Loaded plugins and the hooks they use. */
+  async plugins(): Promise<{ name: string; hooks: string[]; commands: string[] }[]> {
+    const ws = await this.#settings();
+    return ws.hooks.plugins.map((p) => ({ name: p.name, hooks: ws.hooks.hooksOf(p.name), commands: (p.commands ?? []).map((c) => c.name) }));
+  }
+
+  /** Resolves a modified, missing or failed migration explicitly; logged as a `resolve` event. */
+  async resolve(ref: string, action: ResolveAction): Promise<{ id: string; action: ResolveAction }> {
+    const ws = await this.#load();
+    const env = (name: string) => ws.runtime.env(name);
+    return this.#locked(ws, false, async ({ history, applied, progress }) =>
+      resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION }),
+    );
+  }
+
+  async #migrate(
+    direction: "up" | "down",
+    options: { dryRun?: boolean; singleTransaction?: boolean },
+    plan: (ws: Workspace, status: Status, applied: readonly AppliedRecord[]) => { up?: MigrationSource[]; down?: AppliedRecord[] },
+  ): Promise<RunResult> {
+    const ws = await this.#load();
+    const { config, hooks, runtime } = ws;
+    const dryRun = options.dryRun ?? false;
+    const env = (name: string) => runtime.env(name);
+    const started = nowMs();
+    let info: RunInfo | undefined;
+    let executor: Executor | undefined;
+    try {
+      return await this.#locked(ws, dryRun, async ({ conn, history, applied, progress }) => {
+        info = { command: direction, environment: config.environment, database: config.database.described, dialect: conn.dialect.name, dryRun };
+        const status = computeStatus(ws.graph, applied, progress);
+        assertNoBlockers(status);
+        const chosen = plan(ws, status, applied);
+        executor = new Executor({
+          session: conn.session, dialect: conn.dialect, history, hooks, environment: config.environment, dryRun,
+          by: whoAmI(env), toolVersion: STRATA_VERSION, ddlRetries: config.ddl.retries, singleTransaction: options.singleTransaction ?? false, load: this.#instanceLoader(ws), emit: (e) => this.#emit(e),
+          ...(dryRun ? {} : { gitCommit: readGitCommit(config.root, env) }),
+        });
+        const down = chosen.down ? await executor.prepareDown(chosen.down.map((record) => ({ record, source: ws.graph.byId.get(record.id) }))) : undefined;
+        const ids = chosen.up ? chosen.up.map((m) => m.id) : down!.map((d) => d.source.id);
+        this.#emit({ event: "plan", direction, ids, dryRun });
+        await hooks.call("run:start", { ...info, plan: ids.map((id) => ({ id, name: ws.graph.byId.get(id)?.name ?? id, direction })) });
+        if (chosen.up) {
+          const batch = Math.max(0, ...applied.map((r) => r.batch)) + 1;
+          const sequence = Math.max(0, ...applied.map((r) => r.sequence)) + 1;
+          await executor.up(chosen.up, batch, sequence);
+        } else {
+          await hooks.call("rollback:before", { environment: config.environment, migrations: ids, dryRun });
+          await executor.down(down!);
+          await hooks.call("rollback:after", { environment: config.environment, rolledBack: [...executor.result.rolledBack], durationMs: nowMs() - started, dryRun });
+        }
+        await hooks.call("run:end", { ...info, success: true, ...executor.result, durationMs: nowMs() - started, migrations: executor.timings });
+        return executor.result;
+      });
+    } catch (error) {
+      const result = executor?.result ?? { applied: [], rolledBack: [] };
+      if (error instanceof MigrationError) error.result = { applied: [...result.applied], rolledBack: [...result.rolledBack] };
+      if (info) await hooks.call("run:end", { ...info, success: false, ...result, durationMs: nowMs() - started, migrations: executor?.timings ?? [], error: errorInfo(error) });
+      throw error;
+    }
+  }
+
+  /**
+   * Connects, takes the migration lock (unless read-only), creates the history tables, and
+   * reads the history only then: another runner may have applied migrations while this one
+   * waited.
+   */
+  async #locked<T>(ws: Workspace, readOnly: boolean, fn: (ctx: { conn: Connection; history: History; applied: AppliedRecord[]; progress: ProgressRecord[] }) => Promise<T>): Promise<T> {
+    const { config } = ws;
+    const conn = await connect(config, { readOnly });
+    const history = new History(conn.session, conn.dialect, config.table, config.environment);
+    let locked = false;
+    try {
+      if (!readOnly) {
+        await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: config.lockTimeoutMs, onWait: (holder) => this.#emit({ event: "lock-wait", ...(holder ? { holder } : {}) }) });
+        locked = true;
+        await history.ensure();
+      }
+      const [applied, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
+      return await fn({ conn, history, applied, progress });
+    } finally {
+      if (locked) await conn.dialect.adapter.releaseLock(conn.session, conn.lockKey).catch(() => undefined);
+      await conn.close();
+    }
+  }
+
+  async #read<T>(ws: Workspace, fn: (history: History) => Promise<T>): Promise<T> {
+    const conn = await connect(ws.config, { readOnly: true });
+    try {
+      return await fn(new History(conn.session, conn.dialect, ws.config.table, ws.config.environment));
+    } finally {
+      await conn.close();
+    }
+  }
+
+  #instanceLoader(ws: Workspace): (source: MigrationSource) => Promise<MigrationInstance> {
+    const cache = new Map<string, MigrationInstance>();
+    return async (source) => {
+      const cached = cache.get(source.id);
+      if (cached) return cached;
+      const Class = await loadUserClass(ws.runtime, source.file, source.displayFile, "migration");
+      const instance = new Class() as MigrationInstance;
+      if (typeof instance.up !== "function") throw errors.migrationInvalid(source.displayFile, "its class has no up() method.");
+      cache.set(source.id, instance);
+      return instance;
+    };
+  }
+
+  #settings(): Promise<Settings> {
+    return (this.#settingsPromise ??= this.#createSettings());
+  }
+
+  #load(): Promise<Workspace> {
+    return (this.#workspace ??= this.#settings().then((settings) => this.#createWorkspace(settings)));
+  }
+
+  async #createSettings(): Promise<Settings> {
+    const runtime = getRuntime();
+    const o = this.#options;
+    const cwd = o.cwd ?? runtime.cwd();
+    const warn = (message: string) => this.#emit({ event: "warning", message });
+    const inline = Object.keys(o).some((key) => !NON_CONFIG_KEYS.has(key));
+    const loaded: LoadedConfig = inline
+      ? { config: validateConfig(stripApiKeys(o), undefined, warn), root: cwd }
+      : await loadConfig({ cwd, ...(o.configFile ? { file: o.configFile } : {}), runtime, warn });
+    const config = resolveConfig(loaded, {
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.url ? { url: o.url } : {}),
+      ...(o.lockTimeout !== undefined ? { lockTimeoutMs: o.lockTimeout } : {}),
+      vars: { DATABASE_URL: runtime.env("DATABASE_URL"), STRATA_ENV: runtime.env("STRATA_ENV"), NODE_ENV: runtime.env("NODE_ENV") },
+    });
+    const folderPlugins = await loadFolderPlugins(join(config.root, "plugins"), (file) => runtime.importModule(file));
+    const plugins = flattenPlugins([...config.plugins, ...folderPlugins], "project");
+    const hooks = new HookRunner(plugins, {
+      environment: config.environment,
+      onWarning: (w) => warn(`Plugin "${w.plugin}" failed in ${w.hook}: ${w.message}`),
+      log: (plugin, message) => this.#emit({ event: "plugin-log", plugin, message }),
+    });
+    return { config: { ...config, plugins }, runtime, hooks };
+  }
+
+  async #createWorkspace(settings: Settings): Promise<Workspace> {
+    const discovery = discoverMigrations(settings.config.migrationsDir, settings.config.root);
+    for (const source of discovery.migrations) {
+      if (!source.staticallyKnown) await this.#readDependencies(settings.runtime, source);
+    }
+    return { ...settings, migrations: discovery.migrations, ignored: discovery.ignored, graph: buildGraph(discovery.migrations) };
+  }
+
+  /** A module whose dependencies are computed is loaded once to read them. */
+  async #readDependencies(runtime: Runtime, source: MigrationSource): Promise<void> {
+    const Class = await loadUserClass(runtime, source.file, source.displayFile, "migration");
+    const deps = (new Class() as MigrationInstance).dependencies ?? [];
+    if (!Array.isArray(deps) || deps.some((d) => typeof d !== "string")) throw errors.migrationInvalid(source.displayFile, "dependencies must be an array of migration ids or class names.");
+    (source as { dependencies: readonly string[] }).dependencies = deps as string[];
+  }
+}
+
+function stripApiKeys(options: MigratorOptions): StrataConfig {
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) if (!NON_CONFIG_KEYS.has(key)) config[key] = value;
+  return config as StrataConfig;
+}
+

@@ -1,0 +1,157 @@
+import { errors, UsageError } from "../errors.ts";
+import type { MigrationSource } from "./discover.ts";
+import type { Graph } from "./graph.ts";
+
+export type MigrationState = "applied" | "pending" | "modified" | "missing" | "failed" | "out-of-order";
+
+/** A row of the history table. */
+export interface AppliedRecord {
+  id: string;
+  version: string;
+  name: string;
+  checksum: string;
+  batch: number;
+  /** Position in the order migrations were applied. */
+  sequence: number;
+  appliedAt: string;
+  durationMs?: number;
+  appliedBy?: string;
+}
+
+/** A non-transactional migration that started and did not finish (died or failed). */
+export interface ProgressRecord {
+  id: string;
+  direction: "up" | "down";
+  state: "running" | "failed";
+  statementsDone: number;
+  statement?: string;
+  error?: string;
+  startedAt: string;
+}
+
+export interface StatusEntry {
+  id: string;
+  version: string;
+  name: string;
+  state: MigrationState;
+  appliedAt?: string;
+  batch?: number;
+  file?: string;
+  /** For `failed`: the statement that failed and how many ran before it. */
+  failure?: { statement?: string; error?: string; statementsDone: number; direction: "up" | "down" };
+}
+
+export interface Status {
+  entries: StatusEntry[];
+  heads: string[];
+}
+
+/**
+ * Pure: available migrations (in graph order) + history + progress markers -> one state
+ * per migration. Applied ones come in the order they were applied, then the rest in the
+ * order `up` would apply them.
+ */
+export function computeStatus(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], progress: readonly ProgressRecord[]): Status {
+  const appliedById = new Map(applied.map((r) => [r.id, r]));
+  const progressById = new Map(progress.map((p) => [p.id, p]));
+  const entries: StatusEntry[] = [];
+  for (const record of [...applied].sort(bySequence)) {
+    const source = graph.byId.get(record.id);
+    const failed = progressById.get(record.id);
+    entries.push({
+      id: record.id,
+      version: record.version,
+      name: record.name,
+      state: failed ? "failed" : !source ? "missing" : source.checksum !== record.checksum ? "modified" : "applied",
+      appliedAt: record.appliedAt,
+      batch: record.batch,
+      ...(source ? { file: source.displayFile } : {}),
+      ...(failed ? { failure: failureOf(failed) } : {}),
+    });
+  }
+  const positions = new Map(graph.order.map((m, i) => [m.id, i]));
+  const lastAppliedPosition = Math.max(-1, ...applied.map((r) => positions.get(r.id) ?? -1));
+  for (const source of graph.order) {
+    if (appliedById.has(source.id)) continue;
+    const failed = progressById.get(source.id);
+    const outOfOrder = positions.get(source.id)! < lastAppliedPosition;
+    entries.push({
+      id: source.id,
+      version: source.version,
+      name: source.name,
+      state: failed ? "failed" : outOfOrder ? "out-of-order" : "pending",
+      file: source.displayFile,
+      ...(failed ? { failure: failureOf(failed) } : {}),
+    });
+  }
+  return { entries, heads: [...graph.heads] };
+}
+
+function failureOf(p: ProgressRecord): StatusEntry["failure"] {
+  return { statementsDone: p.statementsDone, direction: p.direction, ...(p.statement ? { statement: p.statement } : {}), ...(p.error ? { error: p.error } : {}) };
+}
+
+const bySequence = (a: AppliedRecord, b: AppliedRecord) => a.batch - b.batch || a.sequence - b.sequence || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Refuses to go on while a migration is modified, missing or failed: the user resolves it explicitly. */
+export function assertNoBlockers(status: Status): void {
+  const failed = status.entries.find((e) => e.state === "failed");
+  if (failed) throw errors.migrationFailedState(failed.id, failed.failure?.statement);
+  const modified = status.entries.filter((e) => e.state === "modified").map((e) => e.id);
+  if (modified.length) throw errors.checksumMismatch(modified);
+  const missing = status.entries.filter((e) => e.state === "missing").map((e) => e.id);
+  if (missing.length) throw errors.migrationMissing(missing);
+}
+
+/** Migrations `up` applies, in order: every pending one, or those up to and including `to`. */
+export function planUp(graph: Graph<MigrationSource>, status: Status, to?: string): MigrationSource[] {
+  const pending = new Set(status.entries.filter((e) => e.state === "pending" || e.state === "out-of-order").map((e) => e.id));
+  let order = graph.order.filter((m) => pending.has(m.id));
+  if (to !== undefined) {
+    const target = graph.resolve(to);
+    if (!target) throw errors.migrationNotFound(to);
+    const position = graph.order.findIndex((m) => m.id === target);
+    const positions = new Map(graph.order.map((m, i) => [m.id, i]));
+    order = order.filter((m) => positions.get(m.id)! <= position);
+  }
+  return order;
+}
+
+export interface DownOptions {
+  steps?: number;
+  to?: string;
+  all?: boolean;
+}
+
+/** Applied migrations `down` rolls back, newest first: the last batch by default. */
+export function planDown(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], options: DownOptions = {}): AppliedRecord[] {
+  const newestFirst = [...applied].sort(bySequence).reverse();
+  const chosen = [options.steps !== undefined, options.to !== undefined, options.all === true].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError("Pass only one of --steps, --to and --all.", { hint: 'Run "strata down --help".' });
+  if (options.all) return newestFirst;
+  if (options.steps !== undefined) {
+    if (!Number.isInteger(options.steps) || options.steps < 1) throw new UsageError(`--steps must be a positive integer, got ${options.steps}.`, { hint: "e.g. strata down --steps 2" });
+    return newestFirst.slice(0, options.steps);
+  }
+  if (options.to !== undefined) {
+    const id = resolveApplied(graph, applied, options.to);
+    const target = applied.find((r) => r.id === id);
+    if (!target) throw new UsageError(`Migration "${id}" is not applied, so there is nothing to roll back to.`, { hint: 'Run "strata status" to see what is applied.' });
+    return newestFirst.filter((r) => bySequence(r, target) > 0);
+  }
+  const lastBatch = newestFirst[0]?.batch;
+  return newestFirst.filter((r) => r.batch === lastBatch);
+}
+
+/** An id, class name or version of an applied migration (its file may be gone). */
+export function resolveApplied(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], ref: string): string {
+  const fromGraph = graph.resolve(ref);
+  if (fromGraph) return fromGraph;
+  const record = applied.find((r) => r.id === ref) ?? single(applied.filter((r) => r.version === ref));
+  if (!record) throw errors.migrationNotFound(ref);
+  return record.id;
+}
+
+function single<T>(items: T[]): T | undefined {
+  return items.length === 1 ? items[0] : undefined;
+}

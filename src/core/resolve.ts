@@ -1,0 +1,65 @@
+import { errors, UsageError } from "../errors.ts";
+import type { MigrationSource } from "./discover.ts";
+import type { Graph } from "./graph.ts";
+import type { History } from "./history.ts";
+import { resolveApplied, type AppliedRecord, type ProgressRecord } from "./plan.ts";
+
+export const RESOLVE_ACTIONS = ["accept-checksum", "forget", "mark-applied", "mark-rolled-back"] as const;
+export type ResolveAction = (typeof RESOLVE_ACTIONS)[number];
+
+export interface ResolveInput {
+  graph: Graph<MigrationSource>;
+  history: History;
+  applied: readonly AppliedRecord[];
+  progress: readonly ProgressRecord[];
+  by: string;
+  toolVersion: string;
+}
+
+/**
+ * The explicit way out of a modified, missing or failed state. Each resolution changes only
+ * strata's own bookkeeping (never the user's schema) and is logged as a `resolve` event.
+ */
+export async function resolveMigration(ref: string, action: ResolveAction, input: ResolveInput): Promise<{ id: string; action: ResolveAction }> {
+  const { graph, history, applied, progress, by } = input;
+  const id = resolveApplied(graph, applied, ref);
+  const record = applied.find((r) => r.id === id);
+  const failed = progress.find((p) => p.id === id);
+  const source = graph.byId.get(id);
+  const refuse = (why: string) => new UsageError(`Cannot ${action} "${id}": ${why}`, { hint: `Run "strata status" to see its state.` });
+  const details: Record<string, unknown> = { kind: action };
+  switch (action) {
+    case "accept-checksum":
+      if (!record) throw refuse("it is not applied.");
+      if (!source) throw refuse("its file is missing; use --forget.");
+      if (source.checksum === record.checksum) throw refuse("its file is unchanged.");
+      await history.updateChecksum(id, source.checksum);
+      Object.assign(details, { from: record.checksum, to: source.checksum });
+      break;
+    case "forget":
+      if (!record) throw refuse("it is not in the history.");
+      await history.removeApplied(id);
+      await history.clearProgress(id);
+      break;
+    case "mark-applied": {
+      if (record && !failed) throw refuse("it is already applied.");
+      if (!source) throw errors.migrationNotFound(ref);
+      if (failed) await history.clearProgress(id);
+      // A failed rollback marked applied keeps its history row: it was undone by hand.
+      if (!record) {
+        const batch = Math.max(0, ...applied.map((r) => r.batch)) + 1;
+        const sequence = Math.max(0, ...applied.map((r) => r.sequence)) + 1;
+        await history.recordApplied({ id, version: source.version, name: source.name, checksum: source.checksum, batch, sequence, appliedAt: new Date().toISOString(), appliedBy: by, toolVersion: input.toolVersion });
+      }
+      break;
+    }
+    case "mark-rolled-back":
+      if (!record && !failed) throw refuse("it is neither applied nor failed.");
+      if (record) await history.removeApplied(id);
+      await history.clearProgress(id);
+      break;
+  }
+  if (failed) Object.assign(details, { failedStatement: failed.statement, statementsDone: failed.statementsDone });
+  await history.appendEvent({ id, action: "resolve", by, details });
+  return { id, action };
+}

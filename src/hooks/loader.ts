@@ -1,0 +1,65 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { errors } from "../errors.ts";
+import type { Plugin } from "./define-plugin.ts";
+import { HOOK_NAMES, type HookName } from "./types.ts";
+
+const PLUGIN_FILE = /^[^._][^/]*\.(ts|mts|js|mjs)$/;
+
+/**
+ * The `plugins` list as Vite reads it: falsy entries skipped, nested arrays flattened,
+ * each entry checked to be a plugin with a name and known hooks.
+ */
+export function flattenPlugins(input: unknown, where: string): Plugin[] {
+  const out: Plugin[] = [];
+  const visit = (value: unknown, path: string) => {
+    if (!value) return;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, `${path}[${i}]`));
+      return;
+    }
+    out.push(checkPlugin(value, path));
+  };
+  visit(input, `${where} plugins`);
+  const names = new Set<string>();
+  for (const plugin of out) {
+    if (names.has(plugin.name)) throw errors.pluginInvalid(`"${plugin.name}"`, "two plugins have this name; names identify plugins in messages and must be unique.");
+    names.add(plugin.name);
+  }
+  return out;
+}
+
+function checkPlugin(value: unknown, where: string): Plugin {
+  if (typeof value === "function") throw errors.pluginInvalid(where, "is a function; call the plugin factory, e.g. notify({ ... }) instead of notify.");
+  if (typeof value !== "object") throw errors.pluginInvalid(where, `is ${typeof value}, expected an object.`);
+  const plugin = value as Partial<Plugin>;
+  if (typeof plugin.name !== "string" || plugin.name === "") throw errors.pluginInvalid(where, 'has no "name".');
+  if (plugin.hooks !== undefined && (typeof plugin.hooks !== "object" || plugin.hooks === null)) throw errors.pluginInvalid(`"${plugin.name}"`, '"hooks" must be an object of hook name -> function.');
+  for (const [hook, entry] of Object.entries(plugin.hooks ?? {})) {
+    if (!HOOK_NAMES.includes(hook as HookName)) throw errors.pluginInvalid(`"${plugin.name}"`, `hook "${hook}" does not exist; hooks: ${HOOK_NAMES.join(", ")}.`);
+    const handler = typeof entry === "function" ? entry : (entry as { handler?: unknown } | undefined)?.handler;
+    if (typeof handler !== "function") throw errors.pluginInvalid(`"${plugin.name}"`, `hook "${hook}" must be a function or { handler, order }.`);
+  }
+  if (plugin.enforce !== undefined && plugin.enforce !== "pre" && plugin.enforce !== "post") throw errors.pluginInvalid(`"${plugin.name}"`, 'enforce must be "pre" or "post".');
+  if (plugin.commands !== undefined && !Array.isArray(plugin.commands)) throw errors.pluginInvalid(`"${plugin.name}"`, '"commands" must be an array.');
+  return { ...plugin, hooks: plugin.hooks ?? {} } as Plugin;
+}
+
+/**
+ * Plugins in the project's `plugins/` folder: each file whose default export is a plugin
+ * (or an array of them). Files without a default export are helpers and are skipped.
+ */
+export async function loadFolderPlugins(dir: string, importModule: (file: string) => Promise<Record<string, unknown>>): Promise<Plugin[]> {
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && PLUGIN_FILE.test(e.name) && !e.name.endsWith(".d.ts"))
+    .map((e) => e.name)
+    .sort();
+  const plugins: Plugin[] = [];
+  for (const file of files) {
+    const mod = await importModule(join(dir, file));
+    if (mod.default === undefined) continue;
+    plugins.push(...flattenPlugins(mod.default, `plugins/${file}`));
+  }
+  return plugins;
+}

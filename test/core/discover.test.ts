@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { discoverMigrations, readModuleMetadata } from "../../src/core/discover.ts";
+import { writeProject } from "../helpers/project.ts";
+
+describe("readModuleMetadata (no execution)", () => {
+  it("reads the class name and literal dependencies", () => {
+    expect(readModuleMetadata(`import { Migration } from "strata";\nexport default class AddProfile extends Migration {\n  dependencies = ["CreateUsers", '20260101000000_x'];\n  up() {}\n}`)).toEqual({ className: "AddProfile", dependencies: ["CreateUsers", "20260101000000_x"] });
+  });
+
+  it("reads a class exported by name at the bottom and ignores commented dependencies", () => {
+    expect(readModuleMetadata(`class A extends Migration {\n  // dependencies = ["X"]\n  up() {}\n}\nexport default A;\n`)).toEqual({ className: "A", dependencies: [] });
+  });
+
+  it("gives up (undefined) when dependencies are computed", () => {
+    expect(readModuleMetadata(`export default class A extends Migration {\n  dependencies = [OTHER_ID];\n}`).dependencies).toBeUndefined();
+    expect(readModuleMetadata(`export default class A extends Migration {\n  get dependencies() { return ["X"]; }\n}`).dependencies).toBeUndefined();
+  });
+});
+
+describe("discoverMigrations", () => {
+  it("reads ids, versions, checksums; ignores files that are not migrations", async () => {
+    const dir = await writeProject({
+      "migrations/20260101000000_create_users.sql": "-- migrate:up\r\ncreate table users (id int);\r\n-- migrate:down\r\ndrop table users;\r\n",
+      "migrations/20260102000000_add_profiles.ts": `export default class AddProfiles extends Migration { dependencies = ["20260101000000_create_users"]; up() {} }`,
+      "migrations/README.md": "notes",
+      "migrations/helpers.ts": "export const x = 1;",
+      "migrations/types.d.ts": "export {};",
+    });
+    const { migrations, ignored } = discoverMigrations(`${dir}/migrations`, dir);
+    expect(migrations.map((m) => [m.id, m.version, m.name, m.kind, m.className])).toEqual([
+      ["20260101000000_create_users", "20260101000000", "create_users", "sql", undefined],
+      ["20260102000000_add_profiles", "20260102000000", "add_profiles", "module", "AddProfiles"],
+    ]);
+    expect(migrations[1].dependencies).toEqual(["20260101000000_create_users"]);
+    expect(migrations[0].displayFile).toBe("migrations/20260101000000_create_users.sql");
+    expect(ignored.sort()).toEqual(["README.md", "helpers.ts", "types.d.ts"]);
+  });
+
+  it("rejects a .sql file without markers, naming the file", async () => {
+    const dir = await writeProject({ "migrations/20260101000000_broken.sql": "create table x (id int);" });
+    expect(() => discoverMigrations(`${dir}/migrations`, dir)).toThrow(/migrations\/20260101000000_broken\.sql is malformed/);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { buildGraph, type GraphNode } from "../../src/core/graph.ts";
+import { StrataError } from "../../src/errors.ts";
+
+const node = (id: string, dependencies: string[] = [], className?: string): GraphNode => ({ id, version: id.slice(0, 14), dependencies, ...(className ? { className } : {}) });
+
+function errorOf(fn: () => unknown): StrataError {
+  try {
+    fn();
+  } catch (error) {
+    return error as StrataError;
+  }
+  throw new Error("expected an error");
+}
+
+describe("buildGraph", () => {
+  it("orders by version when there are no dependencies", () => {
+    const g = buildGraph([node("20260103000000_c"), node("20260101000000_a"), node("20260102000000_b")]);
+    expect(g.order.map((n) => n.id)).toEqual(["20260101000000_a", "20260102000000_b", "20260103000000_c"]);
+  });
+
+  it("puts a dependency first even when its version is later, ties broken by version", () => {
+    const g = buildGraph([node("20260101000000_a", ["20260104000000_d"]), node("20260102000000_b"), node("20260103000000_c"), node("20260104000000_d")]);
+    expect(g.order.map((n) => n.id)).toEqual(["20260102000000_b", "20260103000000_c", "20260104000000_d", "20260101000000_a"]);
+  });
+
+  it("resolves dependencies by class name, id and version", () => {
+    const g = buildGraph([node("20260101000000_users", [], "CreateUsers"), node("20260102000000_profiles", ["CreateUsers"]), node("20260103000000_x", ["20260102000000_profiles", "20260101000000"])]);
+    expect(g.dependencies.get("20260102000000_profiles")).toEqual(["20260101000000_users"]);
+    expect(g.dependencies.get("20260103000000_x")).toEqual(["20260102000000_profiles", "20260101000000_users"]);
+    expect(g.heads).toEqual(["20260103000000_x"]);
+  });
+
+  it("names the migration and the missing dependency", () => {
+    const error = errorOf(() => buildGraph([node("20260101000000_a", ["CreateUsers"])]));
+    expect(error.code).toBe("DEPENDENCY_MISSING");
+    expect(error.message).toContain('"20260101000000_a" depends on "CreateUsers"');
+    expect(error.hint).toContain("strata status");
+  });
+
+  it("names every migration of a cycle", () => {
+    const error = errorOf(() => buildGraph([node("20260101000000_a", ["20260103000000_c"]), node("20260102000000_b", ["20260101000000_a"]), node("20260103000000_c", ["20260102000000_b"]), node("20260104000000_free")]));
+    expect(error.code).toBe("DEPENDENCY_CYCLE");
+    for (const id of ["20260101000000_a", "20260102000000_b", "20260103000000_c"]) expect(error.message).toContain(id);
+    expect(error.message).not.toContain("free");
+  });
+
+  it("rejects a migration depending on itself and duplicate class names", () => {
+    expect(errorOf(() => buildGraph([node("20260101000000_a", ["20260101000000_a"])])).code).toBe("DEPENDENCY_CYCLE");
+    const dup = errorOf(() => buildGraph([node("20260101000000_a", [], "Same"), node("20260102000000_b", [], "Same")]));
+    expect(dup.code).toBe("DUPLICATE_ID");
+    expect(dup.message).toContain("Same");
+  });
+
+  it("orders 10,000 migrations with chained dependencies quickly enough to be linear-ish", () => {
+    const nodes: GraphNode[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const id = `${String(20260101000000 + i)}_m${i}`;
+      nodes.push({ id, version: id.slice(0, 14), dependencies: i > 0 && i % 3 === 0 ? [nodes[i - 1].id] : [] });
+    }
+    const g = buildGraph([...nodes].reverse());
+    expect(g.order).toHaveLength(10_000);
+    expect(g.order[0].id).toBe(nodes[0].id);
+    expect(g.order[9_999].id).toBe(nodes[9_999].id);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { parseSqlMigration } from "../../src/core/sql-file.ts";
+
+describe("parseSqlMigration (dbmate format)", () => {
+  it("splits up and down sections and reads strata:depends lines", () => {
+    const result = parseSqlMigration("-- strata:depends 20260101000000_users CreateRoles\n-- migrate:up\ncreate table a (id int);\n\n-- migrate:down\ndrop table a;\n");
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        up: { sql: "create table a (id int);", transaction: true, line: 2 },
+        down: { sql: "drop table a;", transaction: true, line: 5 },
+        dependencies: ["20260101000000_users", "CreateRoles"],
+      },
+    });
+  });
+
+  it("honours transaction:false and a down section before the up section", () => {
+    const result = parseSqlMigration("-- migrate:down\ndrop index i;\n-- migrate:up transaction:false\ncreate index concurrently i on t (a);\n");
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.value.up).toMatchObject({ sql: "create index concurrently i on t (a);", transaction: false });
+    expect(result.value.down).toMatchObject({ sql: "drop index i;", transaction: true });
+  });
+
+  it("treats a missing down section as irreversible and an empty one as a no-op", () => {
+    const noDown = parseSqlMigration("-- migrate:up\nselect 1;\n");
+    const emptyDown = parseSqlMigration("-- migrate:up\nselect 1;\n-- migrate:down\n");
+    expect(noDown.ok && noDown.value.down).toBe(undefined);
+    expect(emptyDown.ok && emptyDown.value.down).toEqual({ sql: "", transaction: true, line: 3 });
+  });
+
+  it("reports a file without an up marker, a repeated marker and an unknown option", () => {
+    expect(parseSqlMigration("create table a (id int);")).toMatchObject({ ok: false, problem: expect.stringContaining("-- migrate:up") });
+    expect(parseSqlMigration("-- migrate:up\n-- migrate:up\n")).toMatchObject({ ok: false, problem: expect.stringContaining("twice") });
+    expect(parseSqlMigration("-- migrate:up transactions:false\n")).toMatchObject({ ok: false, problem: expect.stringContaining("transactions:false") });
+  });
+});
