@@ -10,7 +10,7 @@ import { CONTEXT, type RunContext } from "./context.ts";
 import type { Db } from "./db.ts";
 import type { MigrationSource } from "./discover.ts";
 import type { History } from "./history.ts";
-import { AlreadyApplied, MigrationRun } from "./migration-run.ts";
+import { AlreadyApplied, MigrationRun, type TransactionMode } from "./migration-run.ts";
 import type { AppliedRecord } from "./plan.ts";
 
 /** A loaded TypeScript/JavaScript migration instance. */
@@ -66,33 +66,65 @@ export class Executor {
   readonly #o: ExecutorOptions;
   readonly result: RunResult = { applied: [], rolledBack: [] };
   readonly timings: { id: string; direction: Direction; durationMs: number }[] = [];
+  #runTransaction = false;
 
   constructor(options: ExecutorOptions) {
     this.#o = options;
   }
 
   async up(plan: readonly MigrationSource[], batch: number, firstSequence: number): Promise<RunResult> {
-    return this.#inRunTransaction(plan.length, () => this.#up(plan, batch, firstSequence));
+    return this.#withRunTransaction(() => this.#up(plan, batch, firstSequence));
   }
 
   async down(items: readonly DownItem[]): Promise<RunResult> {
-    return this.#inRunTransaction(items.length, () => this.#down(items));
+    return this.#withRunTransaction(() => this.#down(items));
   }
 
-  /** --single-transaction: one transaction around every migration of the run. */
-  async #inRunTransaction(count: number, fn: () => Promise<RunResult>): Promise<RunResult> {
-    if (!this.#o.singleTransaction || this.#o.dryRun || count === 0) return fn();
+  /**
+   * The run's transaction, where there is one: --single-transaction (all or nothing), or
+   * the adapter's savepoint policy (SQLite: one commit per run; a failed migration rolls
+   * back to its savepoint and the earlier ones are committed).
+   */
+  async #withRunTransaction(fn: () => Promise<RunResult>): Promise<RunResult> {
+    const { dialect } = this.#o;
+    if (this.#o.singleTransaction && !this.#o.dryRun && !dialect.adapter.supportsTransactionalDdl) {
+      throw errors.unsupported("--single-transaction", dialect.displayName, `${dialect.displayName} commits DDL implicitly, so a run cannot be one transaction.`);
+    }
+    try {
+      const result = await fn();
+      await this.#closeRunTransaction(true);
+      return result;
+    } catch (error) {
+      await this.#closeRunTransaction(!this.#o.singleTransaction).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  #modeFor(source: MigrationSource, direction: Direction, instance: MigrationInstance | undefined): TransactionMode {
+    if (this.#o.dryRun) return "own";
+    if (this.#o.singleTransaction) return "run";
+    const section = source.kind === "sql" ? (direction === "up" ? source.sql!.up : source.sql!.down) : undefined;
+    const optedOut = section ? !section.transaction : instance?.transaction === false;
+    return this.#o.dialect.adapter.savepoints && !optedOut ? "savepoint" : "own";
+  }
+
+  async #openRunTransaction(): Promise<void> {
+    if (this.#runTransaction) return;
+    await this.#o.dialect.adapter.begin(this.#o.session);
+    this.#runTransaction = true;
+  }
+
+  async #closeRunTransaction(commit: boolean): Promise<void> {
+    if (!this.#runTransaction) return;
+    this.#runTransaction = false;
     const { session, dialect } = this.#o;
-    if (!dialect.adapter.supportsTransactionalDdl) throw errors.unsupported("--single-transaction", dialect.displayName, `${dialect.displayName} commits DDL implicitly, so a run cannot be one transaction.`);
-    await dialect.adapter.begin(session);
-    const result = await fn();
+    if (!commit) return dialect.adapter.rollback(session);
     try {
       await dialect.adapter.commit(session);
     } catch (error) {
       await dialect.adapter.rollback(session).catch(() => undefined);
       throw error;
     }
-    return result;
   }
 
   async #up(plan: readonly MigrationSource[], batch: number, firstSequence: number): Promise<RunResult> {
@@ -176,8 +208,11 @@ export class Executor {
     this.#o.emit({ event: "migrating", id: source.id, direction });
     const started = nowMs();
     const instance = source.kind === "module" ? await this.#o.load(source) : undefined;
+    const mode = this.#modeFor(source, direction, instance);
+    if (mode === "own") await this.#closeRunTransaction(true);
+    else await this.#openRunTransaction();
     for (let attempt = 0; ; attempt++) {
-      const run = this.#createRun(source, direction, instance);
+      const run = this.#createRun(source, direction, instance, mode);
       try {
         await body(run, instance);
         await run.complete();
@@ -194,8 +229,8 @@ export class Executor {
         }
         // A transaction that gave up waiting for a table lock changed nothing: roll back,
         // let the blocking transaction finish, and run the migration again.
-        if (run.transactional && !this.#o.singleTransaction && dialect.adapter.isLockTimeout(error) && attempt < this.#o.ddlRetries) {
-          await dialect.adapter.rollback(this.#o.session).catch(() => undefined);
+        if (run.transactional && mode === "own" && dialect.adapter.isLockTimeout(error) && attempt < this.#o.ddlRetries) {
+          await run.rollback().catch(() => undefined);
           const waitMs = backoff(attempt);
           this.#o.emit({ event: "retrying", id: source.id, attempt: attempt + 1, of: this.#o.ddlRetries, waitMs, reason: messageOf(error) });
           await sleep(waitMs);
@@ -212,12 +247,12 @@ export class Executor {
     }
   }
 
-  #createRun(source: MigrationSource, direction: Direction, instance: MigrationInstance | undefined): MigrationRun {
+  #createRun(source: MigrationSource, direction: Direction, instance: MigrationInstance | undefined, mode: TransactionMode): MigrationRun {
     const { session, dialect, history, environment, dryRun } = this.#o;
     const sqlSection = source.kind === "sql" ? (direction === "up" ? source.sql!.up : source.sql!.down) : undefined;
     const run = new MigrationRun({
       id: source.id, direction, session, dialect, history, by: this.#o.by, dryRun, ddlRetries: this.#o.ddlRetries,
-      insideRunTransaction: this.#o.singleTransaction === true && !dryRun,
+      mode,
       transaction: sqlSection ? (sqlSection.transaction ? undefined : false) : instance?.transaction,
       onStatement: dryRun ? (statement: Statement, kind) => this.#o.emit({ event: "statement", id: source.id, sql: statement.sql, params: statement.params, kind }) : undefined,
       onRetry: (attempt, waitMs, reason) => this.#o.emit({ event: "retrying", id: source.id, attempt, of: this.#o.ddlRetries, waitMs, reason }),
@@ -233,7 +268,7 @@ export class Executor {
     if (run.transactional) {
       try {
         await record(durationMs);
-        if (!this.#o.singleTransaction) await dialect.adapter.commit(session);
+        await run.commit();
       } catch (error) {
         throw errors.migrationFailed(source.id, direction, error);
       }
@@ -259,9 +294,14 @@ export class Executor {
     if (dryRun) return failure;
     try {
       if (run.transactional) {
-        await dialect.adapter.rollback(session);
-        // Under --single-transaction the rollback took every earlier migration of the run with it.
-        if (this.#o.singleTransaction) failure.result = { applied: [], rolledBack: [] };
+        await run.rollback();
+        if (this.#o.singleTransaction) {
+          // The rollback took every earlier migration of the run with it.
+          this.#runTransaction = false;
+          this.result.applied.length = 0;
+          this.result.rolledBack.length = 0;
+          failure.result = { applied: [], rolledBack: [] };
+        }
       } else if (run.statementsDone > 0 || direction === "down") {
         await history.failProgress(source.id, run.lastStatement, failure.message);
       } else {

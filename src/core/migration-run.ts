@@ -1,5 +1,5 @@
 import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
-import { errors, StrataError } from "../errors.ts";
+import { StrataError } from "../errors.ts";
 import { requiresNoTransaction, type Operation } from "../schema/operations.ts";
 import { withRecorder } from "../schema/recorder.ts";
 import type { Query } from "../schema/query.ts";
@@ -20,13 +20,19 @@ export interface MigrationRunOptions {
   dryRun: boolean;
   /** The migration's own `transaction` setting (true, false, or unset). */
   transaction?: boolean;
-  /** The executor opened one transaction for the whole run (--single-transaction). */
-  insideRunTransaction?: boolean;
+  /**
+   * `own`: the migration begins and commits its own transaction (or runs without one).
+   * `savepoint`: it runs under a savepoint inside the run's transaction (SQLite).
+   * `run`: it runs directly inside the run's one transaction (--single-transaction).
+   */
+  mode: TransactionMode;
   /** Outside a transaction, a statement that timed out waiting for a lock is retried this often. */
   ddlRetries: number;
   onStatement?: StatementSink;
   onRetry?: (attempt: number, waitMs: number, reason: string) => void;
 }
+
+export type TransactionMode = "own" | "savepoint" | "run";
 
 /** Raised when another runner applied the migration while this one waited for the write lock. */
 export class AlreadyApplied extends Error {}
@@ -127,19 +133,21 @@ export class MigrationRun {
     if (this.#started) return;
     this.#started = true;
     if (this.#o.dryRun) return;
-    const { session, dialect, history, id, direction, by } = this.#o;
+    const { session, dialect, history, id, direction, by, mode } = this.#o;
     const explicit = this.#o.transaction;
     const needsNoTx = dialect.adapter.supportsConcurrentIndex && this.#pending.some(requiresNoTransaction);
-    if (this.#o.insideRunTransaction) {
-      // --single-transaction: the whole run is one transaction the executor opened.
-      if (explicit === false || needsNoTx) throw errors.unsupported(`Migration "${id}" (it must run outside a transaction) inside --single-transaction`, dialect.displayName, "Run it without --single-transaction.");
+    if (mode !== "own") {
+      if (explicit === false || needsNoTx) {
+        throw new StrataError("UNSUPPORTED", `Migration "${id}" must run outside a transaction, so it cannot run under --single-transaction.`, { hint: "Run it without --single-transaction." });
+      }
       this.#transactional = true;
+      if (mode === "savepoint") await dialect.adapter.savepoints!.begin(session);
       return;
     }
     this.#transactional = dialect.adapter.supportsTransactionalDdl && explicit !== false && !(needsNoTx && explicit !== true);
     if (this.#transactional) {
       await dialect.adapter.begin(session);
-      // SQLite's lock is its write lock, taken by this transaction: another runner may
+      // Where the lock is taken per transaction (SQLite's write lock), another runner may
       // have applied the migration while this one waited.
       if (direction === "up" && (await history.isApplied(id))) {
         await dialect.adapter.rollback(session);
@@ -148,6 +156,20 @@ export class MigrationRun {
     } else {
       await history.startProgress(id, direction, by);
     }
+  }
+
+  /** Makes the migration's writes permanent within its mode (commit, or release the savepoint). */
+  async commit(): Promise<void> {
+    const { session, dialect, mode } = this.#o;
+    if (mode === "own") await dialect.adapter.commit(session);
+    else if (mode === "savepoint") await dialect.adapter.savepoints!.commit(session);
+  }
+
+  /** Undoes the migration's writes within its mode; under `run` that is the whole run. */
+  async rollback(): Promise<void> {
+    const { session, dialect, mode } = this.#o;
+    if (mode === "savepoint") await dialect.adapter.savepoints!.rollback(session);
+    else await dialect.adapter.rollback(session);
   }
 
   async #execute(statement: Statement, kind: "schema" | "data"): Promise<{ rows: Row[]; rowCount: number }> {

@@ -126,9 +126,9 @@ export class Migrator {
     };
   }
 
-  /** The append-only event log, oldest first. Read-only. */
+  /** The append-only event log, oldest first. Read-only; needs no readable migrations folder. */
   async history(): Promise<{ events: HistoryEvent[] }> {
-    const ws = await this.#load();
+    const ws = await this.#settings();
     return { events: await this.#read(ws, (history) => history.readEvents()) };
   }
 
@@ -161,9 +161,10 @@ export class Migrator {
   async resolve(ref: string, action: ResolveAction): Promise<{ id: string; action: ResolveAction }> {
     const ws = await this.#load();
     const env = (name: string) => ws.runtime.env(name);
-    return this.#locked(ws, false, async ({ history, applied, progress }) =>
-      resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION }),
-    );
+    return this.#locked(ws, false, async ({ history, applied, progress }) => {
+      await history.ensure();
+      return resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION });
+    });
   }
 
   async #migrate(
@@ -184,13 +185,18 @@ export class Migrator {
         const status = computeStatus(ws.graph, applied, progress);
         assertNoBlockers(status);
         const chosen = plan(ws, status, applied);
+        const load = this.#instanceLoader(ws);
         executor = new Executor({
           session: conn.session, dialect: conn.dialect, history, hooks, environment: config.environment, dryRun,
-          by: whoAmI(env), toolVersion: STRATA_VERSION, ddlRetries: config.ddl.retries, singleTransaction: options.singleTransaction ?? false, load: this.#instanceLoader(ws), emit: (e) => this.#emit(e),
+          by: whoAmI(env), toolVersion: STRATA_VERSION, ddlRetries: config.ddl.retries, singleTransaction: options.singleTransaction ?? false, load, emit: (e) => this.#emit(e),
           ...(dryRun ? {} : { gitCommit: readGitCommit(config.root, env) }),
         });
+        // Every module of the plan is loaded before the first one runs, so a file that does not
+        // load (syntax error, no Migration class) changes nothing.
+        for (const source of chosen.up ?? []) if (source.kind === "module") await load(source);
         const down = chosen.down ? await executor.prepareDown(chosen.down.map((record) => ({ record, source: ws.graph.byId.get(record.id) }))) : undefined;
         const ids = chosen.up ? chosen.up.map((m) => m.id) : down!.map((d) => d.source.id);
+        if (!dryRun && ids.length > 0) await history.ensure();
         this.#emit({ event: "plan", direction, ids, dryRun });
         await hooks.call("run:start", { ...info, plan: ids.map((id) => ({ id, name: ws.graph.byId.get(id)?.name ?? id, direction })) });
         if (chosen.up) {
@@ -214,9 +220,10 @@ export class Migrator {
   }
 
   /**
-   * Connects, takes the migration lock (unless read-only), creates the history tables, and
-   * reads the history only then: another runner may have applied migrations while this one
-   * waited.
+   * Connects, takes the migration lock (unless read-only), and reads the history only then:
+   * another runner may have applied migrations while this one waited. Callers create the
+   * history tables (history.ensure()) once they know they will write, so a run that stops
+   * before its first migration leaves a fresh database untouched.
    */
   async #locked<T>(ws: Workspace, readOnly: boolean, fn: (ctx: { conn: Connection; history: History; applied: AppliedRecord[]; progress: ProgressRecord[] }) => Promise<T>): Promise<T> {
     const { config } = ws;
@@ -227,7 +234,6 @@ export class Migrator {
       if (!readOnly) {
         await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: config.lockTimeoutMs, onWait: (holder) => this.#emit({ event: "lock-wait", ...(holder ? { holder } : {}) }) });
         locked = true;
-        await history.ensure();
       }
       const [applied, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
       return await fn({ conn, history, applied, progress });
@@ -237,7 +243,7 @@ export class Migrator {
     }
   }
 
-  async #read<T>(ws: Workspace, fn: (history: History) => Promise<T>): Promise<T> {
+  async #read<T>(ws: Settings, fn: (history: History) => Promise<T>): Promise<T> {
     const conn = await connect(ws.config, { readOnly: true });
     try {
       return await fn(new History(conn.session, conn.dialect, ws.config.table, ws.config.environment));

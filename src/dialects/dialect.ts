@@ -82,6 +82,19 @@ export interface Adapter {
   /** Most bound parameters one statement may carry. */
   readonly maxParameters: number;
 
+  /**
+   * Present where one transaction per run, with a savepoint per migration, is the better
+   * policy: SQLite, whose write lock covers the whole database anyway and where every
+   * commit costs a sync to disk. A failing migration rolls back to its savepoint and the
+   * ones before it are still committed. Absent: each migration commits on its own.
+   */
+  readonly savepoints?: {
+    begin(session: Session): Promise<void>;
+    /** Releases the savepoint (SQLite: after checking foreign keys). */
+    commit(session: Session): Promise<void>;
+    rollback(session: Session): Promise<void>;
+  };
+
   /** The migration lock for `key` (database + history table), held by this session until released. Throws LockError. */
   acquireLock(session: Session, key: string, options: LockOptions): Promise<void>;
   releaseLock(session: Session, key: string): Promise<void>;

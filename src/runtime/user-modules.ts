@@ -28,7 +28,11 @@ export async function initialize(data) { map = data.map; }
 export async function resolve(specifier, context, next) {
   const target = map[specifier];
   // Resolved by the next hook (tsx) as if written as a file URL, so it loads it too.
-  return next(target ?? specifier, context);
+  const resolved = await next(target ?? specifier, context);
+  // TypeScript user files are ES modules whatever the nearest package.json says: without
+  // "type": "module" tsx would compile them to CommonJS, where "strata" cannot resolve.
+  if (/^file:.*\\.(ts|tsx|mts)$/.test(resolved.url) && !resolved.url.includes("/node_modules/")) return { ...resolved, format: "module" };
+  return resolved;
 }`;
 
 /** Marks tsx as already registered by the process entry (bin/strata.mjs). */

@@ -153,5 +153,56 @@ forEachDialect((dialect) => {
       const events = (await migrator().history()).events;
       expect(events.find((e) => e.action === "resolve")).toMatchObject({ id: "20260101000000_a", details: { kind: "accept-checksum" } });
     });
+
+    it("a migration that throws halfway: earlier ones stay applied, the failing one leaves nothing behind (or is failed where DDL commits)", async () => {
+      const { db, migrator } = await setup(dialect, {
+        "migrations/20260101000000_ok.ts": migration("Ok", `up() { Schema.createTable("ok", [Schema.id()]); }`),
+        "migrations/20260102000000_boom.ts": migration("Boom", `async up() {
+    Schema.createTable("half", [Schema.id(), Schema.string("name")]);
+    await this.db.table("half").insert({ name: "x" });
+    throw new Error("boom after a table and a row");
+  }
+  down() { Schema.dropTable("half"); }`),
+        "migrations/20260103000000_later.ts": migration("Later", `up() { Schema.createTable("later", [Schema.id()]); }`),
+      });
+      const error = await migrator().run().catch((e) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect(error.message).toContain("20260102000000_boom");
+      expect(error.message).toContain("boom after a table and a row");
+      expect(error.result.applied).toEqual(["20260101000000_ok"]);
+      const tables = await tableNames(db.url);
+      expect(tables).toContain("ok");
+      expect(tables).not.toContain("later");
+      const states = (await migrator().status()).migrations.map((m) => [m.id, m.state]);
+      if (dialect === "mysql") {
+        // MySQL committed the CREATE TABLE; the migration is failed until resolved.
+        expect(states).toEqual([["20260101000000_ok", "applied"], ["20260102000000_boom", "failed"], ["20260103000000_later", "pending"]]);
+        expect((await migrator().run().catch((e) => e)).code).toBe("MIGRATION_FAILED_STATE");
+      } else {
+        expect(tables).not.toContain("half");
+        expect(states).toEqual([["20260101000000_ok", "applied"], ["20260102000000_boom", "pending"], ["20260103000000_later", "pending"]]);
+      }
+      const fail = (await migrator().history()).events.find((e) => e.action === "fail");
+      expect(fail).toMatchObject({ id: "20260102000000_boom", details: { error: expect.stringContaining("boom after") } });
+    });
+
+    it("--single-transaction: all or nothing", async () => {
+      const { db, migrator } = await setup(dialect, {
+        "migrations/20260101000000_a.ts": migration("A", `up() { Schema.createTable("a", [Schema.id()]); }`),
+        "migrations/20260102000000_b.sql": "-- migrate:up\ncreate table b (id int);\ninsert into nowhere values (1);\n-- migrate:down\ndrop table b;\n",
+      });
+      const error = await migrator().run({ singleTransaction: true }).catch((e) => e);
+      if (dialect === "mysql") {
+        expect(error.code).toBe("UNSUPPORTED");
+        expect(await tableNames(db.url)).not.toContain("a");
+        return;
+      }
+      expect(error.migrationId).toBe("20260102000000_b");
+      expect(error.result.applied).toEqual([]);
+      const tables = await tableNames(db.url);
+      expect(tables).not.toContain("a");
+      expect(tables).not.toContain("b");
+      expect((await migrator().status()).migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
+    });
   });
 });
