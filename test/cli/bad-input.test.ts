@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { testDatabase } from "../helpers/databases.ts";
+import { tableNames } from "../helpers/dump.ts";
+import { addFiles, writeProject } from "../helpers/project.ts";
+import { expectExit, observe, printed, strata, tableMigration, type Observed } from "./fixtures.ts";
+
+const BASE = "20260101000000_create_base";
+const BAD = "20260102000000_bad";
+
+/** A SQLite database with one applied migration, so the history tables exist and hold rows. */
+async function applied() {
+  const db = await testDatabase("sqlite");
+  const dir = await writeProject({ [`migrations/${BASE}.ts`]: tableMigration("CreateBase", "base") });
+  expectExit(await strata(dir, ["up", "--url", db.url]), 0);
+  return { db, dir, before: await observe(dir, db.url) };
+}
+
+async function expectUnchanged(dir: string, url: string, before: Observed): Promise<void> {
+  expect(await observe(dir, url)).toEqual(before);
+}
+
+describe("malformed migration files: exit 1, the file named, the database as before", () => {
+  const cases: [string, string, string, RegExp][] = [
+    ["a .sql file without -- migrate:up", `migrations/${BAD}.sql`, "create table bad (id integer);\n", /migrate:up/],
+    ["a module that exports no Migration class", `migrations/${BAD}.ts`, "export default class Bad {\n  up() {}\n}\n", /Migration/],
+    ["a module with a syntax error", `migrations/${BAD}.ts`, 'import { Migration } from "strata";\nexport default class Bad extends Migration {\n  up() {\n', /could not be loaded/],
+  ];
+  for (const [title, path, text, detail] of cases) {
+    it(title, async () => {
+      const { db, dir, before } = await applied();
+      await addFiles(dir, { [path]: text });
+      // A dry run reports the broken file just the same (checked once, for the .sql case).
+      for (const command of path.endsWith(".sql") ? [["up"], ["up", "--dry-run"]] : [["up"]]) {
+        const result = await strata(dir, [...command, "--url", db.url]);
+        expectExit(result, 1);
+        expect(result.stderr).toContain(path);
+        expect(result.stderr).toMatch(detail);
+      }
+      await expectUnchanged(dir, db.url, before);
+    });
+  }
+
+  it("a module that does not load stops the run before any migration of it runs", async () => {
+    const db = await testDatabase("sqlite");
+    const dir = await writeProject({
+      [`migrations/${BASE}.ts`]: tableMigration("CreateBase", "base"),
+      [`migrations/${BAD}.ts`]: "export const notAMigration = 1;\n",
+    });
+    const result = await strata(dir, ["up", "--url", db.url]);
+    expectExit(result, 1);
+    expect(result.stderr).toContain(`migrations/${BAD}.ts`);
+    expect(await tableNames(db.url)).toEqual([]);
+  });
+});
+
+describe("dependency errors: exit 1 naming the migrations, the database as before", () => {
+  it("a cycle", async () => {
+    const { db, dir, before } = await applied();
+    await addFiles(dir, {
+      "migrations/20260102000000_left.ts": tableMigration("Left", "left_side", 'dependencies = ["Right"];'),
+      "migrations/20260103000000_right.ts": tableMigration("Right", "right_side", 'dependencies = ["20260102000000_left"];'),
+    });
+    const result = await strata(dir, ["up", "--url", db.url]);
+    expectExit(result, 1);
+    expect(result.stderr).toContain("20260102000000_left");
+    expect(result.stderr).toContain("20260103000000_right");
+    expect(result.stderr).toMatch(/cycle/i);
+    await expectUnchanged(dir, db.url, before);
+  });
+
+  it("a missing dependency", async () => {
+    const { db, dir, before } = await applied();
+    await addFiles(dir, { [`migrations/${BAD}.sql`]: "-- strata:depends NoSuchMigration\n-- migrate:up\ncreate table bad (id integer);\n" });
+    const result = await strata(dir, ["up", "--url", db.url]);
+    expectExit(result, 1);
+    expect(result.stderr).toContain(BAD);
+    expect(result.stderr).toContain("NoSuchMigration");
+    await expectUnchanged(dir, db.url, before);
+  });
+});
+
+describe("usage errors: exit 2", () => {
+  it("an unknown command and an unknown flag are named", async () => {
+    const { db, dir, before } = await applied();
+    const command = await strata(dir, ["frobnicate", "--url", db.url]);
+    expectExit(command, 2);
+    expect(command.stderr).toContain("frobnicate");
+    const flag = await strata(dir, ["up", "--frobnicate", "--url", db.url]);
+    expectExit(flag, 2);
+    expect(flag.stderr).toContain("--frobnicate");
+    await expectUnchanged(dir, db.url, before);
+  });
+});
+
+describe("configuration errors: exit 2 naming the key or file", () => {
+  const cases: [string, string, string[]][] = [
+    ["a syntax error", "export default { table: \n", ["strata.config.ts"]],
+    ["a wrong type (table: 5)", "export default { table: 5 };\n", ['"table"', "5"]],
+    ["a wrong type in an environment (dryRun: \"yes\")", 'export default { environments: { x: { dryRun: "yes" } } };\n', ['"environments.x.dryRun"', "true or false"]],
+  ];
+  for (const [title, config, named] of cases) {
+    it(title, async () => {
+      const { db, dir, before } = await applied();
+      await addFiles(dir, { "strata.config.ts": config, [`migrations/${BAD}.ts`]: tableMigration("Bad", "bad") });
+      const result = await strata(dir, ["up", "--url", db.url]);
+      expectExit(result, 2);
+      for (const text of named) expect(result.stderr).toContain(text);
+      await addFiles(dir, { "strata.config.ts": "export default {};\n" });
+      await expectUnchanged(dir, db.url, before);
+    });
+  }
+});
+
+describe("malformed database URL: exit 2, no password printed", () => {
+  for (const url of ["postgres://u:s3cret@[::1/db", "mysql://u:s3cret@host:port/db"]) {
+    it(url.replace("s3cret", "***"), async () => {
+      const dir = await writeProject({ [`migrations/${BAD}.ts`]: tableMigration("Bad", "bad") });
+      for (const args of [["up", "--url", url], ["status", "--json", "--url", url]]) {
+        const result = await strata(dir, args);
+        expectExit(result, 2);
+        expect(result.stderr).toMatch(/malformed/i);
+        expect(printed(result)).not.toContain("s3cret");
+      }
+      const fromEnv = await strata(dir, ["up"], { DATABASE_URL: url });
+      expectExit(fromEnv, 2);
+      expect(printed(fromEnv)).not.toContain("s3cret");
+    });
+  }
+});
+

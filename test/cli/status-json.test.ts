@@ -1,0 +1,82 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { forEachDialect, testDatabase } from "../helpers/databases.ts";
+import { snapshot, tableNames } from "../helpers/dump.ts";
+import { addFiles, writeProject } from "../helpers/project.ts";
+import { actions, expectExit, expectHistoryShape, expectStatusShape, historyJson, states, statusJson, strata, tableMigration } from "./fixtures.ts";
+
+const A = "20260101000000_create_alpha";
+const B = "20260102000000_create_beta";
+const C = "20260103000000_create_gamma";
+const OLDER = "20260101120000_create_older";
+const D = "20260104000000_create_delta";
+
+forEachDialect((dialect) => {
+  describe("status --json and history --json", () => {
+    it("report applied, pending, modified, missing and out-of-order; resolve lets up proceed and is logged", async () => {
+      const db = await testDatabase(dialect);
+      const url = ["--url", db.url];
+      const dir = await writeProject({
+        [`migrations/${A}.ts`]: tableMigration("CreateAlpha", "alpha"),
+        [`migrations/${B}.ts`]: tableMigration("CreateBeta", "beta"),
+        [`migrations/${C}.ts`]: tableMigration("CreateGamma", "gamma"),
+      });
+      expectExit(await strata(dir, ["up", ...url]), 0);
+
+      // Edit an applied file, delete another, add one older than the newest applied and one newer.
+      await addFiles(dir, {
+        [`migrations/${A}.ts`]: tableMigration("CreateAlpha", "alpha", "// edited after it was applied"),
+        [`migrations/${OLDER}.ts`]: tableMigration("CreateOlder", "older"),
+        [`migrations/${D}.ts`]: tableMigration("CreateDelta", "delta"),
+      });
+      rmSync(join(dir, `migrations/${B}.ts`));
+
+      const status = await statusJson(dir, url);
+      expectStatusShape(status);
+      expect(states(status)).toEqual({ [A]: "modified", [B]: "missing", [C]: "applied", [OLDER]: "out-of-order", [D]: "pending" });
+      for (const m of status.migrations) {
+        const recorded = [A, B, C].includes(m.id);
+        expect(m.batch).toBe(recorded ? 1 : undefined);
+        expect(m.appliedAt !== undefined).toBe(recorded);
+      }
+      expect(status.migrations.find((m) => m.id === OLDER)).toMatchObject({ version: "20260101120000", name: "create_older" });
+      expect([...status.heads].sort()).toEqual([A, C, D, OLDER].sort());
+
+      // up refuses while a file is modified or missing, and changes nothing.
+      const before = await snapshot(db.url);
+      const modified = await strata(dir, ["up", ...url]);
+      expectExit(modified, 1);
+      expect(modified.stderr).toContain(A);
+      expect(modified.stderr).toContain("--accept-checksum");
+      expect(await snapshot(db.url)).toEqual(before);
+
+      expectExit(await strata(dir, ["resolve", A, "--accept-checksum", ...url]), 0);
+      const missing = await strata(dir, ["up", ...url]);
+      expectExit(missing, 1);
+      expect(missing.stderr).toContain(B);
+      expect(missing.stderr).toContain("--forget");
+
+      expectExit(await strata(dir, ["resolve", B, "--forget", ...url]), 0);
+      expectExit(await strata(dir, ["up", ...url]), 0);
+      expect(await tableNames(db.url)).toEqual(expect.arrayContaining(["older", "delta"]));
+
+      const after = await statusJson(dir, url);
+      expect(after.migrations.map((m) => [m.id, m.state, m.batch])).toEqual([
+        [A, "applied", 1],
+        [C, "applied", 1],
+        [OLDER, "applied", 2],
+        [D, "applied", 2],
+      ]);
+
+      const history = await historyJson(dir, url);
+      expectHistoryShape(history);
+      expect(actions(history)).toEqual([
+        ["apply", A], ["apply", B], ["apply", C],
+        ["resolve", A], ["resolve", B],
+        ["apply", OLDER], ["apply", D],
+      ]);
+      expect(history.events.every((e) => e.environment === "development")).toBe(true);
+    });
+  });
+});
