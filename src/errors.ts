@@ -166,7 +166,7 @@ export const errors = {
   urlInvalid(described: string, expected: string) {
     return new ConfigError(`Database URL ${described} is malformed: expected ${expected}.`, {
       code: "URL_INVALID",
-      hint: "Use e.g. postgres://user:pass@host:5432/db, mysql://user@host/db, file:./data/app.db or libsql://host.",
+      hint: "Use e.g. postgres://user@host:5432/db, mysql://user@host:3306/db, file:./data/app.db or libsql://host (a password goes between user and @).",
     });
   },
   dialectUnknown(scheme: string, known: readonly string[]) {

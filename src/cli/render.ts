@@ -61,7 +61,8 @@ export class Output {
     }
     this.#print("stderr", `${this.c.red("error")} ${this.c.dim(`[${code}]`)} ${message}`);
     if (error instanceof MigrationError && error.statement && !message.includes(error.statement.slice(0, 40))) {
-      this.#print("stderr", `  ${this.c.dim("statement:")} ${preview(error.statement)}`);
+      const label = error.code === "MIGRATION_FAILED" && error.cause && isStrataError(error.cause) && error.cause.code === "DATABASE_ERROR" ? "statement:" : "last statement run:";
+      this.#print("stderr", `  ${this.c.dim(label)} ${preview(error.statement)}`);
     }
     if (error instanceof MigrationError && (error.result.applied.length || error.result.rolledBack.length)) {
       const landed = error.result.applied.length ? `applied before the failure: ${error.result.applied.join(", ")}` : `rolled back before the failure: ${error.result.rolledBack.join(", ")}`;

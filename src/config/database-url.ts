@@ -37,7 +37,7 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseUrl {
   try {
     parsed = new URL(url);
   } catch {
-    throw errors.urlInvalid(described, `${dialect === "postgres" ? "postgres://user:password@host:5432/database" : "mysql://user:password@host:3306/database"}`);
+    throw errors.urlInvalid(described, `${dialect === "postgres" ? "postgres://user@host:5432/database" : "mysql://user@host:3306/database"}`);
   }
   if (!parsed.hostname) throw errors.urlInvalid(described, "a host name after //");
   if (parsed.port && !/^\d+$/.test(parsed.port)) throw errors.urlInvalid(described, "a numeric port");

@@ -31,6 +31,12 @@ export interface NormalizedEnvironment {
 
 type Obj = Record<string, unknown>;
 
+/** The value under the camelCase key or its snake_case alias, with the key the user wrote. */
+function alias(object: Obj, camel: string, snake: string, where: string): [unknown, string] {
+  const key = object[camel] === undefined && object[snake] !== undefined ? snake : camel;
+  return [object[key], where ? `${where}.${key}` : key];
+}
+
 const TOP_KEYS = ["path", "table", "url", "environments", "seeder", "backup", "plugins", "lockTimeout", "lock_timeout", "statementTimeout", "statement_timeout", "ddl", "schema", "pool", "tls"];
 const ENV_KEYS = ["database", "url", "backup", "dryRun", "dry_run", "lockTimeout", "lock_timeout", "statementTimeout", "statement_timeout", "schema"];
 
@@ -52,11 +58,11 @@ export function validateConfig(raw: unknown, file: string | undefined, warn: (me
     const env = c.object(value, key);
     c.unknownKeys(env, ENV_KEYS, key);
     environments[name] = dropUndefined({
-      database: c.string(env.database ?? env.url, `${key}.database`),
+      database: c.string(...alias(env, "database", "url", key)),
       backup: c.boolean(env.backup, `${key}.backup`),
-      dryRun: c.boolean(env.dryRun ?? env.dry_run, `${key}.dryRun`),
-      lockTimeout: c.ms(env.lockTimeout ?? env.lock_timeout, `${key}.lockTimeout`),
-      statementTimeout: c.ms(env.statementTimeout ?? env.statement_timeout, `${key}.statementTimeout`),
+      dryRun: c.boolean(...alias(env, "dryRun", "dry_run", key)),
+      lockTimeout: c.ms(...alias(env, "lockTimeout", "lock_timeout", key)),
+      statementTimeout: c.ms(...alias(env, "statementTimeout", "statement_timeout", key)),
       schema: c.string(env.schema, `${key}.schema`),
     });
   }
@@ -66,7 +72,7 @@ export function validateConfig(raw: unknown, file: string | undefined, warn: (me
   c.unknownKeys(backup, ["enabled", "path", "compress", "retentionDays", "retention_days"], "backup");
   const ddl = root.ddl === undefined ? {} : c.object(root.ddl, "ddl");
   c.unknownKeys(ddl, ["lockTimeout", "lock_timeout", "retries"], "ddl");
-  const retention = c.number(backup.retentionDays ?? backup.retention_days, "backup.retentionDays", 0);
+  const retention = c.number(...alias(backup, "retentionDays", "retention_days", "backup"), 0);
   const retries = c.number(ddl.retries, "ddl.retries", 0);
   if (retries !== undefined && !Number.isInteger(retries)) throw errors.configInvalid("ddl.retries", "a whole number", retries, file);
   const pool = c.number(root.pool, "pool", 1);
@@ -79,9 +85,9 @@ export function validateConfig(raw: unknown, file: string | undefined, warn: (me
     seeder: dropUndefined({ path: c.string(seeder.path, "seeder.path"), environments: c.stringArray(seeder.environments, "seeder.environments") }),
     backup: dropUndefined({ enabled: c.boolean(backup.enabled, "backup.enabled"), path: c.string(backup.path, "backup.path"), compress: c.boolean(backup.compress, "backup.compress"), retentionDays: retention }),
     plugins: flattenPlugins(root.plugins ?? [], file ?? "config"),
-    lockTimeout: c.ms(root.lockTimeout ?? root.lock_timeout, "lockTimeout"),
-    statementTimeout: c.ms(root.statementTimeout ?? root.statement_timeout, "statementTimeout"),
-    ddl: dropUndefined({ lockTimeout: c.ms(ddl.lockTimeout ?? ddl.lock_timeout, "ddl.lockTimeout"), retries }),
+    lockTimeout: c.ms(...alias(root, "lockTimeout", "lock_timeout", "")),
+    statementTimeout: c.ms(...alias(root, "statementTimeout", "statement_timeout", "")),
+    ddl: dropUndefined({ lockTimeout: c.ms(...alias(ddl, "lockTimeout", "lock_timeout", "ddl")), retries }),
     schema: c.string(root.schema, "schema"),
     pool: pool === undefined ? undefined : Math.floor(pool),
     tls: c.tls(root.tls, "tls"),

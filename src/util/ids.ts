@@ -20,16 +20,16 @@ export function parseMigrationId(stem: string): ParsedId | undefined {
 
 /** A 14-digit UTC timestamp, strictly after `after` when given (two `strata new` in one second). */
 export function createVersion(now: Date = new Date(), after?: string): string {
+  const version = formatVersion(now);
+  if (!after || version > after || !/^\d{14}$/.test(after)) return version;
+  // The newest version is now or later: one second after it, still a valid timestamp.
+  const latest = Date.UTC(+after.slice(0, 4), +after.slice(4, 6) - 1, +after.slice(6, 8), +after.slice(8, 10), +after.slice(10, 12), +after.slice(12, 14));
+  return formatVersion(new Date(latest + 1000));
+}
+
+function formatVersion(date: Date): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-  let version =
-    pad(now.getUTCFullYear(), 4) +
-    pad(now.getUTCMonth() + 1) +
-    pad(now.getUTCDate()) +
-    pad(now.getUTCHours()) +
-    pad(now.getUTCMinutes()) +
-    pad(now.getUTCSeconds());
-  if (after && version <= after && /^\d{14}$/.test(after)) version = String(BigInt(after) + 1n);
-  return version;
+  return pad(date.getUTCFullYear(), 4) + pad(date.getUTCMonth() + 1) + pad(date.getUTCDate()) + pad(date.getUTCHours()) + pad(date.getUTCMinutes()) + pad(date.getUTCSeconds());
 }
 
 /** `AddUserProfile`, `add user profile`, `add-user-profile` -> `add_user_profile`. */
