@@ -67,6 +67,8 @@ export class Executor {
   readonly result: RunResult = { applied: [], rolledBack: [] };
   readonly timings: { id: string; direction: Direction; durationMs: number }[] = [];
   #runTransaction = false;
+  /** Applied ids read when the run's transaction took the write lock (SQLite). */
+  #appliedAtOpen?: Set<string>;
 
   constructor(options: ExecutorOptions) {
     this.#o = options;
@@ -110,8 +112,12 @@ export class Executor {
 
   async #openRunTransaction(): Promise<void> {
     if (this.#runTransaction) return;
-    await this.#o.dialect.adapter.begin(this.#o.session);
+    const { dialect, session, history } = this.#o;
+    await dialect.adapter.begin(session);
     this.#runTransaction = true;
+    // Where the lock is this transaction's write lock, another runner may have changed the
+    // history while this one waited for it.
+    if (dialect.adapter.locksWithTransactions) this.#appliedAtOpen = new Set((await history.readApplied()).map((r) => r.id));
   }
 
   async #closeRunTransaction(commit: boolean): Promise<void> {
@@ -134,14 +140,14 @@ export class Executor {
       const applied = await this.#runOne(source, "up", i, plan.length, async (run, instance) => {
         if (source.kind === "sql") await run.runSql(source.sql!.up.sql);
         else await run.record(() => instance!.up());
-      }, async (durationMs) => {
-        await this.#o.history.recordApplied({
+      }, (durationMs) => [
+        this.#o.history.recordAppliedStatement({
           id: source.id, version: source.version, name: source.name, checksum: source.checksum, batch, sequence,
           appliedAt: new Date().toISOString(), durationMs: Math.round(durationMs), appliedBy: this.#o.by, toolVersion: this.#o.toolVersion,
           ...(this.#o.gitCommit ? { gitCommit: this.#o.gitCommit } : {}),
-        });
-        await this.#o.history.appendEvent({ id: source.id, action: "apply", by: this.#o.by, durationMs, details: { batch } });
-      }, batch);
+        }),
+        this.#o.history.eventStatement({ id: source.id, action: "apply", by: this.#o.by, durationMs, details: { batch } }),
+      ], batch);
       if (applied && !this.#o.dryRun) {
         this.result.applied.push(source.id);
         sequence++;
@@ -184,10 +190,10 @@ export class Executor {
         if (source.kind === "sql") await run.runSql(source.sql!.down!.sql);
         else if (derived) run.queue(derived);
         else await run.record(() => instance!.down!());
-      }, async (durationMs) => {
-        await this.#o.history.removeApplied(source.id);
-        await this.#o.history.appendEvent({ id: source.id, action: "rollback", by: this.#o.by, durationMs });
-      });
+      }, (durationMs) => [
+        this.#o.history.removeAppliedStatement(source.id),
+        this.#o.history.eventStatement({ id: source.id, action: "rollback", by: this.#o.by, durationMs }),
+      ]);
       if (done && !this.#o.dryRun) this.result.rolledBack.push(source.id);
     }
     return this.result;
@@ -200,7 +206,7 @@ export class Executor {
     index: number,
     total: number,
     body: (run: MigrationRun, instance: MigrationInstance | undefined) => Promise<void>,
-    record: (durationMs: number) => Promise<void>,
+    record: (durationMs: number) => Statement[],
     batch?: number,
   ): Promise<boolean> {
     const { hooks, environment, dryRun, dialect } = this.#o;
@@ -211,6 +217,10 @@ export class Executor {
     const mode = this.#modeFor(source, direction, instance);
     if (mode === "own") await this.#closeRunTransaction(true);
     else await this.#openRunTransaction();
+    if (this.#runTransaction && this.#appliedAtOpen && this.#appliedAtOpen.has(source.id) !== (direction === "down")) {
+      this.#o.emit({ event: "skipped", id: source.id, reason: `${direction === "up" ? "applied" : "rolled back"} by another runner while this one waited` });
+      return false;
+    }
     for (let attempt = 0; ; attempt++) {
       const run = this.#createRun(source, direction, instance, mode);
       try {
@@ -261,14 +271,21 @@ export class Executor {
     return run;
   }
 
-  async #finish(run: MigrationRun, source: MigrationSource, direction: Direction, record: (ms: number) => Promise<void>, durationMs: number): Promise<void> {
+  async #finish(run: MigrationRun, source: MigrationSource, direction: Direction, bookkeeping: (ms: number) => Statement[], durationMs: number): Promise<void> {
     const { session, dialect, history } = this.#o;
+    const tx = dialect.adapter.transactionStatements;
+    const statement = (sql: string): Statement => ({ sql, params: [] });
     // A migration's SET search_path, USE or timeout must not decide where the history lands.
-    await dialect.adapter.resetSession(session);
+    if (run.touchesSession) await dialect.adapter.resetSession(session);
+    const records = bookkeeping(durationMs);
     if (run.transactional) {
       try {
-        await record(durationMs);
-        await run.commit();
+        // History rows and COMMIT in one round trip where the adapter allows.
+        if (run.mode === "own" && tx) await session.executeBatch([...run.takePendingBegin(), ...records, statement(tx.commit)]);
+        else {
+          await session.executeBatch(records);
+          await run.commit();
+        }
       } catch (error) {
         throw errors.migrationFailed(source.id, direction, error);
       }
@@ -276,11 +293,14 @@ export class Executor {
     }
     // Outside a migration transaction (MySQL DDL, transaction = false) the bookkeeping still
     // lands atomically: the history row, the event and the cleared marker together.
-    await dialect.adapter.begin(session);
+    const all = [...records, history.clearProgressStatement(source.id)];
     try {
-      await record(durationMs);
-      await history.clearProgress(source.id);
-      await dialect.adapter.commit(session);
+      if (tx) await session.executeBatch([statement(tx.begin), ...all, statement(tx.commit)]);
+      else {
+        await dialect.adapter.begin(session);
+        await session.executeBatch(all);
+        await dialect.adapter.commit(session);
+      }
     } catch (error) {
       await dialect.adapter.rollback(session).catch(() => undefined);
       throw error;

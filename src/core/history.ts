@@ -1,4 +1,4 @@
-import type { Dialect, Row, Session } from "../dialects/dialect.ts";
+import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
 import { createColumn, type ColumnDef } from "../schema/columns.ts";
 import type { Query } from "../schema/query.ts";
 import type { AppliedRecord, ProgressRecord } from "./plan.ts";
@@ -11,6 +11,14 @@ export interface HistoryEvent {
   action: EventAction;
   environment: string;
   at: string;
+  by: string;
+  durationMs?: number;
+  details?: Record<string, unknown>;
+}
+
+export interface NewEvent {
+  id: string;
+  action: EventAction;
   by: string;
   durationMs?: number;
   details?: Record<string, unknown>;
@@ -94,9 +102,16 @@ export class History {
     return this.#environment;
   }
 
-  async #query(query: Query): Promise<{ rows: Row[]; rowCount: number }> {
-    const statement = this.#dialect.compiler.compileQuery(query);
+  #compile(query: Query): Statement {
+    return this.#dialect.compiler.compileQuery(query);
+  }
+
+  #run(statement: Statement): Promise<{ rows: Row[]; rowCount: number }> {
     return this.#session.execute(statement.sql, statement.params);
+  }
+
+  #query(query: Query): Promise<{ rows: Row[]; rowCount: number }> {
+    return this.#run(this.#compile(query));
   }
 
   exists(): Promise<boolean> {
@@ -140,7 +155,8 @@ export class History {
     return rows.length > 0;
   }
 
-  async recordApplied(record: NewAppliedRecord): Promise<void> {
+  /** The history row of an applied migration, as a statement (the executor batches it with COMMIT). */
+  recordAppliedStatement(record: NewAppliedRecord): Statement {
     const row: Record<string, unknown> = {
       id: record.id,
       version: record.version,
@@ -154,18 +170,14 @@ export class History {
       tool_version: record.toolVersion,
       git_commit: record.gitCommit ?? null,
     };
-    await this.#query({ kind: "insert", table: this.table, columns: Object.keys(row), rows: [Object.values(row)] });
+    return this.#compile({ kind: "insert", table: this.table, columns: Object.keys(row), rows: [Object.values(row)] });
   }
 
-  async removeApplied(id: string): Promise<void> {
-    await this.#query({ kind: "delete", table: this.table, where: [{ column: "id", op: "=", value: id }] });
+  removeAppliedStatement(id: string): Statement {
+    return this.#compile({ kind: "delete", table: this.table, where: [{ column: "id", op: "=", value: id }] });
   }
 
-  async updateChecksum(id: string, checksum: string): Promise<void> {
-    await this.#query({ kind: "update", table: this.table, values: { checksum }, where: [{ column: "id", op: "=", value: id }] });
-  }
-
-  async appendEvent(event: { id: string; action: EventAction; by: string; durationMs?: number; details?: Record<string, unknown> }): Promise<void> {
+  eventStatement(event: NewEvent): Statement {
     const row: Record<string, unknown> = {
       migration_id: event.id,
       action: event.action,
@@ -175,7 +187,27 @@ export class History {
       duration_ms: event.durationMs === undefined ? null : Math.round(event.durationMs),
       details: event.details ? JSON.stringify(event.details) : null,
     };
-    await this.#query({ kind: "insert", table: this.logTable, columns: Object.keys(row), rows: [Object.values(row)] });
+    return this.#compile({ kind: "insert", table: this.logTable, columns: Object.keys(row), rows: [Object.values(row)] });
+  }
+
+  clearProgressStatement(id: string): Statement {
+    return this.#compile({ kind: "delete", table: this.progressTable, where: [{ column: "id", op: "=", value: id }] });
+  }
+
+  async recordApplied(record: NewAppliedRecord): Promise<void> {
+    await this.#run(this.recordAppliedStatement(record));
+  }
+
+  async removeApplied(id: string): Promise<void> {
+    await this.#run(this.removeAppliedStatement(id));
+  }
+
+  async updateChecksum(id: string, checksum: string): Promise<void> {
+    await this.#query({ kind: "update", table: this.table, values: { checksum }, where: [{ column: "id", op: "=", value: id }] });
+  }
+
+  async appendEvent(event: NewEvent): Promise<void> {
+    await this.#run(this.eventStatement(event));
   }
 
   async readEvents(): Promise<HistoryEvent[]> {
@@ -208,9 +240,11 @@ export class History {
     }));
   }
 
-  /** Marks a non-transactional migration as started, before its first statement. */
+  /**
+   * Marks a non-transactional migration as started, before its first statement. No marker
+   * of the same id can exist: a failed one blocks runs until `strata resolve` clears it.
+   */
   async startProgress(id: string, direction: "up" | "down", by: string): Promise<void> {
-    await this.clearProgress(id);
     const row: Record<string, unknown> = { id, direction, state: "running", statements_done: 0, statement: null, error: null, started_at: new Date(), by };
     await this.#query({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)] });
   }
@@ -224,7 +258,7 @@ export class History {
   }
 
   async clearProgress(id: string): Promise<void> {
-    await this.#query({ kind: "delete", table: this.progressTable, where: [{ column: "id", op: "=", value: id }] });
+    await this.#run(this.clearProgressStatement(id));
   }
 }
 

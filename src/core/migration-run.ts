@@ -51,6 +51,9 @@ export class MigrationRun {
   readonly #pending: Operation[] = [];
   #started = false;
   #transactional = false;
+  /** BEGIN not sent yet: it goes out with the first statement, in one round trip. */
+  #pendingBegin = false;
+  #touchesSession = false;
   #statementsDone = 0;
   lastStatement?: string;
   readonly db: Db;
@@ -73,8 +76,24 @@ export class MigrationRun {
     return this.#transactional;
   }
 
+  get mode(): TransactionMode {
+    return this.#o.mode;
+  }
+
   get statementsDone(): number {
     return this.#statementsDone;
+  }
+
+  /** Whether a statement may have changed session state (SET, USE, search_path), so the session needs a reset. */
+  get touchesSession(): boolean {
+    return this.#touchesSession;
+  }
+
+  /** The BEGIN still to send, for the executor to put in front of the history writes of a migration without statements. */
+  takePendingBegin(): Statement[] {
+    if (!this.#pendingBegin) return [];
+    this.#pendingBegin = false;
+    return [{ sql: this.#o.dialect.adapter.transactionStatements!.begin, params: [] }];
   }
 
   /** Runs `fn` (up() or down()) with Schema calls recorded into this run. */
@@ -123,7 +142,9 @@ export class MigrationRun {
     await this.#start();
     if (this.#transactional && !this.#o.dryRun) {
       this.lastStatement = sql;
-      await this.#o.session.executeScript(sql);
+      this.#noteSession(sql);
+      const begin = this.takePendingBegin();
+      await this.#o.session.executeScript(begin.length ? `${begin[0].sql};\n${sql}` : sql);
       return;
     }
     for (const text of this.#o.dialect.compiler.splitStatements(sql)) await this.#execute({ sql: text, params: [] }, "schema");
@@ -145,7 +166,9 @@ export class MigrationRun {
       return;
     }
     this.#transactional = dialect.adapter.supportsTransactionalDdl && explicit !== false && !(needsNoTx && explicit !== true);
-    if (this.#transactional) {
+    if (this.#transactional && !dialect.adapter.locksWithTransactions && dialect.adapter.transactionStatements) {
+      this.#pendingBegin = true;
+    } else if (this.#transactional) {
       await dialect.adapter.begin(session);
       // Where the lock is taken per transaction (SQLite's write lock), another runner may
       // have applied the migration while this one waited.
@@ -167,6 +190,10 @@ export class MigrationRun {
 
   /** Undoes the migration's writes within its mode; under `run` that is the whole run. */
   async rollback(): Promise<void> {
+    if (this.#pendingBegin) {
+      this.#pendingBegin = false;
+      return;
+    }
     const { session, dialect, mode } = this.#o;
     if (mode === "savepoint") await dialect.adapter.savepoints!.rollback(session);
     else await dialect.adapter.rollback(session);
@@ -177,12 +204,23 @@ export class MigrationRun {
     if (this.#o.dryRun) return { rows: [], rowCount: 0 };
     await this.#start();
     this.lastStatement = statement.sql;
-    const result = this.#transactional ? await this.#o.session.execute(statement.sql, statement.params) : await this.#executeRetrying(statement);
+    this.#noteSession(statement.sql);
+    const begin = this.takePendingBegin();
+    const result = begin.length
+      ? (await this.#o.session.executeBatch([...begin, statement]))[1]
+      : this.#transactional
+        ? await this.#o.session.execute(statement.sql, statement.params)
+        : await this.#executeRetrying(statement);
     if (!this.#transactional) {
       this.#statementsDone++;
       await this.#o.history.advanceProgress(this.#o.id, this.#statementsDone);
     }
     return result;
+  }
+
+  /** SET, RESET, USE or anything naming search_path may change where later statements land. */
+  #noteSession(sql: string): void {
+    if (!this.#touchesSession && (/^\s*(set|reset|use)\b/im.test(sql) || /search_path|set_config/i.test(sql))) this.#touchesSession = true;
   }
 
   /** Outside a transaction a statement that gave up waiting for its lock did nothing: run it again. */

@@ -30,6 +30,13 @@ export interface Session {
   execute(sql: string, params?: readonly unknown[]): Promise<ExecuteResult>;
   /** Several `;`-separated statements without parameters, in one round trip where the driver can. */
   executeScript(sql: string): Promise<void>;
+  /**
+   * Several statements with parameters in one round trip where the driver can (pipelined
+   * on PostgreSQL, one multi-statement query on MySQL). Throws the first error. Use it
+   * inside a transaction ending with the batch's COMMIT: after a failure PostgreSQL aborts
+   * the transaction (the COMMIT then rolls back) and MySQL stops the script.
+   */
+  executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]>;
   close(): Promise<void>;
 }
 
@@ -82,6 +89,17 @@ export interface Adapter {
   /** Most bound parameters one statement may carry. */
   readonly maxParameters: number;
 
+  /**
+   * True where the migration lock is a transaction's write lock (SQLite) instead of a
+   * session lock held for the whole run: the engine then re-reads the history inside each
+   * transaction it opens.
+   */
+  readonly locksWithTransactions: boolean;
+  /**
+   * BEGIN and COMMIT as plain statements, where begin()/commit() do nothing else, so the
+   * engine can send them in one round trip with other statements (executeBatch).
+   */
+  readonly transactionStatements?: { readonly begin: string; readonly commit: string };
   /**
    * Present where one transaction per run, with a savepoint per migration, is the better
    * policy: SQLite, whose write lock covers the whole database anyway and where every

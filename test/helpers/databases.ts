@@ -1,21 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { describe, inject, onTestFinished } from "vitest";
-import { ADMIN_URLS, SERVERS_REQUIRED } from "./servers.ts";
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase, type TestDialectName } from "./create-database.ts";
+import { SERVERS_REQUIRED } from "./servers.ts";
 
-export type TestDialectName = "sqlite" | "postgres" | "mysql";
-export const TEST_DIALECTS: readonly TestDialectName[] = ["sqlite", "postgres", "mysql"];
-
-export interface TestDatabase {
-  dialect: TestDialectName;
-  /** Database URL for strata (--url / DATABASE_URL). */
-  url: string;
-  /** Database name (SQLite: the file path). */
-  name: string;
-  drop(): Promise<void>;
-}
+export { createTestDatabase, TEST_DIALECTS, uniqueName, type TestDatabase, type TestDialectName } from "./create-database.ts";
 
 /** Why a server's tests are skipped, or undefined when it answers (always for SQLite). */
 export function unavailable(dialect: TestDialectName): string | undefined {
@@ -38,57 +25,6 @@ export function forEachDialect(fn: (dialect: TestDialectName) => void, dialects:
       describe(dialect, () => fn(dialect));
     }
   }
-}
-
-export function uniqueName(prefix = "strata_t"): string {
-  return `${prefix}_${randomBytes(5).toString("hex")}`;
-}
-
-/** A fresh empty database with a unique name; drop() removes it. */
-export async function createTestDatabase(dialect: TestDialectName): Promise<TestDatabase> {
-  const name = uniqueName();
-  if (dialect === "sqlite") {
-    const dir = await mkdtemp(join(tmpdir(), "strata-sqlite-"));
-    const file = join(dir, `${name}.db`);
-    return { dialect, url: `file:${file}`, name: file, drop: () => rm(dir, { recursive: true, force: true }) };
-  }
-  if (dialect === "postgres") {
-    const { default: postgres } = await import("postgres");
-    const admin = postgres(ADMIN_URLS.postgres, { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`create database "${name}"`);
-    } finally {
-      await admin.end({ timeout: 1 });
-    }
-    const url = new URL(ADMIN_URLS.postgres);
-    url.pathname = `/${name}`;
-    return {
-      dialect,
-      url: url.href,
-      name,
-      async drop() {
-        const a = postgres(ADMIN_URLS.postgres, { max: 1, onnotice: () => {} });
-        try {
-          await a.unsafe(`drop database if exists "${name}" with (force)`);
-        } finally {
-          await a.end({ timeout: 1 });
-        }
-      },
-    };
-  }
-  const mysql = await import("mysql2/promise");
-  const run = async (sql: string) => {
-    const conn = await mysql.createConnection({ uri: ADMIN_URLS.mysql });
-    try {
-      await conn.query(sql);
-    } finally {
-      await conn.end();
-    }
-  };
-  await run(`create database \`${name}\``);
-  const url = new URL(ADMIN_URLS.mysql);
-  url.pathname = `/${name}`;
-  return { dialect, url: url.href, name, drop: () => run(`drop database if exists \`${name}\``) };
 }
 
 /** Inside a test: a fresh database dropped when the test finishes. */

@@ -19,6 +19,8 @@ export function lockName(key: string): string {
  * ends, killed or crashed included: no lock row ever outlives its process.
  */
 export class MysqlAdapter implements Adapter {
+  readonly locksWithTransactions = false;
+  readonly transactionStatements = { begin: "start transaction", commit: "commit" } as const;
   readonly supportsTransactionalDdl = false;
   readonly supportsPartialIndex = false;
   /** `concurrently` compiles to online DDL (ALGORITHM=INPLACE, LOCK=NONE), not to a separate non-transactional step. */
@@ -96,11 +98,11 @@ export class MysqlAdapter implements Adapter {
   }
 
   async begin(session: Session): Promise<void> {
-    await session.execute("start transaction");
+    await session.execute(this.transactionStatements.begin);
   }
 
   async commit(session: Session): Promise<void> {
-    await session.execute("commit");
+    await session.execute(this.transactionStatements.commit);
   }
 
   async rollback(session: Session): Promise<void> {

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { createPool, type Pool, type PoolConnection, type PoolOptions } from "mysql2/promise";
-import type { ConnectionOptions, Driver, ExecuteResult, Row, Session } from "../dialect.ts";
+import type { ConnectionOptions, Driver, ExecuteResult, Row, Session, Statement } from "../dialect.ts";
 import type { MysqlCompiler } from "./compiler.ts";
 import { parseConnectionConfig, type MysqlConnectionConfig } from "./connection-config.ts";
 import { connectionError, wrapDriverError } from "./driver-errors.ts";
@@ -109,6 +109,20 @@ class MysqlSession implements Session {
     try {
       const [result] = await this.#conn.query({ sql, values });
       return toResult(result);
+    } catch (error) {
+      throw wrapDriverError(error, sql, values, this.#options);
+    }
+  }
+
+  /** One multi-statement query: the server stops at the first failing statement. */
+  async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
+    if (statements.length === 0) return [];
+    if (statements.length === 1) return [await this.execute(statements[0].sql, statements[0].params)];
+    const sql = statements.map((s) => s.sql).join(";\n");
+    const values = statements.flatMap((s) => s.params.map(toParameter));
+    try {
+      const [results] = await this.#conn.query({ sql, values });
+      return (results as unknown[]).map(toResult);
     } catch (error) {
       throw wrapDriverError(error, sql, values, this.#options);
     }

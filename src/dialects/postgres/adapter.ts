@@ -15,6 +15,8 @@ const POLL_MS = 150;
  * transactions, and PostgreSQL releases it when the session dies.
  */
 export class PostgresAdapter implements Adapter {
+  readonly locksWithTransactions = false;
+  readonly transactionStatements = { begin: "begin", commit: "commit" } as const;
   readonly supportsTransactionalDdl = true;
   readonly supportsSkipLocked = true;
   readonly supportsPartialIndex = true;
@@ -76,11 +78,11 @@ export class PostgresAdapter implements Adapter {
   }
 
   async begin(session: Session): Promise<void> {
-    await session.execute("begin");
+    await session.execute(this.transactionStatements.begin);
   }
 
   async commit(session: Session): Promise<void> {
-    await session.execute("commit");
+    await session.execute(this.transactionStatements.commit);
   }
 
   async rollback(session: Session): Promise<void> {

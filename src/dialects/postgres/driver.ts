@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import postgres from "postgres";
 import { errors } from "../../errors.ts";
-import type { ConnectionOptions, Driver, ExecuteResult, Row, Session, TlsOption } from "../dialect.ts";
+import type { ConnectionOptions, Driver, ExecuteResult, Row, Session, Statement, TlsOption } from "../dialect.ts";
 import { connectionError, safeDecode, wrapError } from "./driver-errors.ts";
 
 type Types = { int8: postgres.PostgresType<number | bigint>; json: postgres.PostgresType<unknown>; timestamp: postgres.PostgresType<Date>; date: postgres.PostgresType<Date> };
@@ -69,6 +69,14 @@ class PostgresSession implements Session {
     } catch (error) {
       throw wrapError(error, sql, values, this.#options);
     }
+  }
+
+  async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
+    // postgres.js pipelines queries issued without waiting on one connection.
+    const settled = await Promise.allSettled(statements.map((s) => this.execute(s.sql, s.params)));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<ExecuteResult>).value);
   }
 
   async executeScript(sql: string): Promise<void> {

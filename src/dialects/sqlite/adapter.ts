@@ -18,6 +18,7 @@ function isBusy(error: unknown): boolean {
  * such transaction.
  */
 export class SqliteAdapter implements Adapter {
+  readonly locksWithTransactions = true;
   readonly supportsTransactionalDdl = true;
   readonly supportsSkipLocked = false;
   readonly supportsPartialIndex = true;

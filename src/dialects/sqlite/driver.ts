@@ -5,7 +5,7 @@ import type { Client } from "@libsql/client";
 import { errors } from "../../errors.ts";
 import { getRuntime, type SqliteDatabase } from "../../runtime/runtime.ts";
 import { registerSecret } from "../../util/redact.ts";
-import type { ConnectionOptions, Driver, ExecuteResult, Row, Session } from "../dialect.ts";
+import type { ConnectionOptions, Driver, ExecuteResult, Row, Session, Statement } from "../dialect.ts";
 import { LocalSqliteSession, normalizeRow, rowCountOf, toSqliteValue, wrapSqliteError } from "./session.ts";
 
 export type SqliteTarget = { kind: "memory" } | { kind: "file"; path: string } | { kind: "remote"; url: string; authToken?: string };
@@ -215,6 +215,12 @@ class RemoteLibsqlSession implements Session {
     } catch (error) {
       throw wrapSqliteError(error, sql);
     }
+  }
+
+  async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
+    const results: ExecuteResult[] = [];
+    for (const s of statements) results.push(await this.execute(s.sql, s.params));
+    return results;
   }
 
   async executeScript(sql: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { errors, isStrataError, messageOf, type StrataError } from "../../errors.ts";
 import type { SqliteDatabase } from "../../runtime/runtime.ts";
-import type { ExecuteResult, Row, Session } from "../dialect.ts";
+import type { ExecuteResult, Row, Session, Statement } from "../dialect.ts";
 
 /**
  * A session on a local SQLite connection (the runtime's synchronous driver), and the value
@@ -24,6 +24,12 @@ export class LocalSqliteSession implements Session {
     } catch (error) {
       throw wrapSqliteError(error, sql);
     }
+  }
+
+  async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
+    const results: ExecuteResult[] = [];
+    for (const s of statements) results.push(await this.execute(s.sql, s.params));
+    return results;
   }
 
   async executeScript(sql: string): Promise<void> {
