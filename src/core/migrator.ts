@@ -196,9 +196,10 @@ export class Migrator {
         for (const source of chosen.up ?? []) if (source.kind === "module") await load(source);
         const down = chosen.down ? await executor.prepareDown(chosen.down.map((record) => ({ record, source: ws.graph.byId.get(record.id) }))) : undefined;
         const ids = chosen.up ? chosen.up.map((m) => m.id) : down!.map((d) => d.source.id);
-        if (!dryRun && ids.length > 0) await history.ensure();
         this.#emit({ event: "plan", direction, ids, dryRun });
+        // Before anything is written, strata's own tables included: a plugin may abort, or back up.
         await hooks.call("run:start", { ...info, plan: ids.map((id) => ({ id, name: ws.graph.byId.get(id)?.name ?? id, direction })) });
+        if (!dryRun && ids.length > 0) await history.ensure();
         if (chosen.up) {
           const batch = Math.max(0, ...applied.map((r) => r.batch)) + 1;
           const sequence = Math.max(0, ...applied.map((r) => r.sequence)) + 1;
