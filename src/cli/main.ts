@@ -1,6 +1,7 @@
 import { cac } from "cac";
 import { createInterface } from "node:readline/promises";
-import { errors, StrataError } from "../errors.ts";
+import { errors, isStrataError, StrataError } from "../errors.ts";
+import type { PluginCommand } from "../hooks/define-plugin.ts";
 import type { MigratorEvent } from "../core/migrator.ts";
 import { getRuntime, type Runtime } from "../runtime/runtime.ts";
 import { buildInfo } from "../util/version.ts";
@@ -62,7 +63,11 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
     const parsed = cli.parse(["strata", "strata", ...argv], { run: false });
     if (parsed.options.help) return 0;
     if (!cli.matchedCommand) {
-      throw errors.usage(`Unknown command "${parsed.args[0] ?? argv[0]}".`, `Commands: ${COMMANDS.map((c) => c.name.split(" ")[0]).join(", ")}. Run "strata --help".`);
+      const name = String(parsed.args[0] ?? argv[0]);
+      const ctx = await createContext(parsed.args.slice(1).map(String), { ...parsed.options }, global, out, runtime, io?.cwd ?? runtime.cwd());
+      const found = parsed.args[0] === undefined ? undefined : await ctx.migrator().pluginCommand(name);
+      if (!found) throw errors.usage(`Unknown command "${name}".`, `Commands: ${COMMANDS.map((c) => c.name.split(" ")[0]).join(", ")}, and those plugins add ("strata plugins"). Run "strata --help".`);
+      return (await runPluginCommand(ctx, found.plugin, found.command)) ?? 0;
     }
     await cli.runMatchedCommand();
     if (!matched) return 0;
@@ -144,6 +149,25 @@ async function createContext(args: string[], options: Record<string, unknown>, g
       }
     },
   };
+}
+
+/** Runs a command a plugin added, with the environment and database it needs. */
+async function runPluginCommand(ctx: CommandContext, plugin: string, command: PluginCommand): Promise<number | void> {
+  const config = await ctx.migrator().config();
+  const { "--": _rest, ...options } = ctx.options;
+  try {
+    await command.run({
+      args: ctx.args,
+      options,
+      environment: config.environment,
+      url: config.database.url,
+      database: config.database.described,
+      cwd: config.root,
+      log: (message) => ctx.out.info(`${ctx.out.c.dim(`[${plugin}]`)} ${message}`),
+    });
+  } catch (error) {
+    throw isStrataError(error) ? error : errors.pluginFailed(plugin, `command "${command.name}"`, error);
+  }
 }
 
 /** The process entry: runs the CLI on the process arguments and exits with its code. */

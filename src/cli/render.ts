@@ -101,6 +101,9 @@ export class Output {
       case "retrying":
         this.warn(`${event.id}: ${event.reason}; retry ${event.attempt} of ${event.of} in ${formatDuration(event.waitMs)}`);
         return;
+      case "backup":
+        this.info(`  ${c.green("✓")} backup ${event.file} ${c.dim(`(${(event.sizeBytes / 1024).toFixed(1)} KB, ${formatDuration(event.ms)})`)}`);
+        return;
       case "seeding":
         return;
       case "seeded":

@@ -308,7 +308,7 @@ export class Executor {
   }
 
   async #fail(run: MigrationRun, source: MigrationSource, direction: Direction, error: unknown, durationMs: number): Promise<MigrationError> {
-    const { session, dialect, history, dryRun } = this.#o;
+    const { history, dryRun } = this.#o;
     const failure = toMigrationError(source.id, direction, error, run.lastStatement);
     failure.result = { applied: [...this.result.applied], rolledBack: [...this.result.rolledBack] };
     if (dryRun) return failure;

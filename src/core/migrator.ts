@@ -1,29 +1,27 @@
 import type { StrataConfig } from "../config/define-config.ts";
-import { resolveConfig, type ResolvedConfig } from "../config/environments.ts";
-import { loadConfig, type LoadedConfig } from "../config/load.ts";
-import { validateConfig } from "../config/validate.ts";
+import type { ResolvedConfig } from "../config/environments.ts";
 import { errors, MigrationError, type RunResult } from "../errors.ts";
-import { flattenPlugins, loadFolderPlugins } from "../hooks/loader.ts";
-import { HookRunner } from "../hooks/runner.ts";
+import type { BackupEntry, BackupResult } from "../hooks/backup.ts";
+import type { PluginCommand } from "../hooks/define-plugin.ts";
 import type { RunInfo } from "../hooks/types.ts";
-import { getRuntime, type Runtime } from "../runtime/runtime.ts";
 import { readGitCommit, whoAmI } from "../util/identity.ts";
 import { nowMs } from "../util/time.ts";
 import { STRATA_VERSION } from "../util/version.ts";
-import { join } from "node:path";
+import { backupProvider, listBackups, restoreBackup, takeBackup, type BackupEvent } from "./backups.ts";
 import { connect, type Connection } from "./connection.ts";
-import { discoverMigrations, type MigrationSource } from "./discover.ts";
+import type { MigrationSource } from "./discover.ts";
 import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
-import { buildGraph, type Graph } from "./graph.ts";
 import { History, type HistoryEvent } from "./history.ts";
 import { loadUserClass } from "./modules.ts";
 import { assertNoBlockers, computeStatus, planDown, planUp, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
 import { resolveMigration, type ResolveAction } from "./resolve.ts";
 import { runSeeders, type SeedEvent } from "./seeds.ts";
+import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
 
 export type MigratorEvent =
   | RunEvent
   | SeedEvent
+  | BackupEvent
   | { event: "plan"; direction: "up" | "down"; ids: string[]; dryRun: boolean }
   | { event: "lock-wait"; holder?: string }
   | { event: "warning"; message: string }
@@ -47,19 +45,6 @@ export interface StatusResult {
   heads: string[];
 }
 
-interface Settings {
-  config: ResolvedConfig;
-  runtime: Runtime;
-  hooks: HookRunner;
-}
-
-interface Workspace extends Settings {
-  migrations: MigrationSource[];
-  ignored: string[];
-  graph: Graph<MigrationSource>;
-}
-
-const NON_CONFIG_KEYS = new Set(["cwd", "configFile", "env", "url", "onEvent", "lockTimeout"]);
 
 /**
  * The migration engine as an API: the same work as the CLI, without printing or exiting.
@@ -146,15 +131,47 @@ export class Migrator {
     }
   }
 
+  /** A full backup now (through the plugin providing backups, else the built-in one). */
+  async backup(): Promise<BackupResult> {
+    const ws = await this.#settings();
+    const head = await this.#read(ws, async (history) => headOf(await history.readApplied()));
+    const { file, sizeBytes } = await this.#backup(ws, "command", head);
+    return { file, sizeBytes };
+  }
+
+  /** Backups of this environment's database, newest first. */
+  async backups(): Promise<BackupEntry[]> {
+    const ws = await this.#settings();
+    return listBackups(this.#backupContext(ws), await backupProvider(ws.hooks.plugins, ws.runtime));
+  }
+
+  /** Restores a backup into the configured database (or `url`), holding the migration lock. */
+  async restore(file: string): Promise<void> {
+    const ws = await this.#settings();
+    const provider = await backupProvider(ws.hooks.plugins, ws.runtime);
+    await this.#locked(ws, false, () => restoreBackup(this.#backupContext(ws), provider, file));
+  }
+
+  async #backup(ws: Settings, reason: "run" | "command", head: string | undefined): Promise<BackupResult> {
+    const provider = await backupProvider(ws.hooks.plugins, ws.runtime);
+    const result = await takeBackup(this.#backupContext(ws), provider, reason, head);
+    this.#emit({ event: "backup", file: result.file, sizeBytes: result.sizeBytes, ms: Math.round(result.ms), reason });
+    return result;
+  }
+
+  #backupContext(ws: Settings) {
+    return { config: ws.config, runtime: ws.runtime, hooks: ws.hooks, log: (message: string) => this.#emit({ event: "plugin-log", plugin: "backup", message }) };
+  }
+
   /** The resolved configuration (environment, database, paths) this migrator works with. */
   async config(): Promise<ResolvedConfig> {
     return (await this.#settings()).config;
   }
 
   /** Loaded plugins and the hooks they use. */
-  async plugins(): Promise<{ name: string; hooks: string[]; commands: string[] }[]> {
+  async plugins(): Promise<{ name: string; hooks: string[]; commands: string[]; backup: boolean }[]> {
     const ws = await this.#settings();
-    return ws.hooks.plugins.map((p) => ({ name: p.name, hooks: ws.hooks.hooksOf(p.name), commands: (p.commands ?? []).map((c) => c.name) }));
+    return ws.hooks.plugins.map((p) => ({ name: p.name, hooks: ws.hooks.hooksOf(p.name), commands: (p.commands ?? []).map((c) => c.name), backup: Boolean(p.backup) }));
   }
 
   /** Resolves a modified, missing or failed migration explicitly; logged as a `resolve` event. */
@@ -165,6 +182,16 @@ export class Migrator {
       await history.ensure();
       return resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION });
     });
+  }
+
+  /** A CLI command a plugin adds, by name. */
+  async pluginCommand(name: string): Promise<{ plugin: string; command: PluginCommand } | undefined> {
+    const ws = await this.#settings();
+    for (const plugin of ws.hooks.plugins) {
+      const command = plugin.commands?.find((c) => c.name === name);
+      if (command) return { plugin: plugin.name, command };
+    }
+    return undefined;
   }
 
   async #migrate(
@@ -199,7 +226,10 @@ export class Migrator {
         this.#emit({ event: "plan", direction, ids, dryRun });
         // Before anything is written, strata's own tables included: a plugin may abort, or back up.
         await hooks.call("run:start", { ...info, plan: ids.map((id) => ({ id, name: ws.graph.byId.get(id)?.name ?? id, direction })) });
-        if (!dryRun && ids.length > 0) await history.ensure();
+        if (!dryRun && ids.length > 0) {
+          if (config.backup.enabled) await this.#backup(ws, "run", headOf(applied));
+          await history.ensure();
+        }
         if (chosen.up) {
           const batch = Math.max(0, ...applied.map((r) => r.batch)) + 1;
           const sequence = Math.max(0, ...applied.map((r) => r.sequence)) + 1;
@@ -226,7 +256,7 @@ export class Migrator {
    * history tables (history.ensure()) once they know they will write, so a run that stops
    * before its first migration leaves a fresh database untouched.
    */
-  async #locked<T>(ws: Workspace, readOnly: boolean, fn: (ctx: { conn: Connection; history: History; applied: AppliedRecord[]; progress: ProgressRecord[] }) => Promise<T>): Promise<T> {
+  async #locked<T>(ws: Settings, readOnly: boolean, fn: (ctx: { conn: Connection; history: History; applied: AppliedRecord[]; progress: ProgressRecord[] }) => Promise<T>): Promise<T> {
     const { config } = ws;
     const conn = await connect(config, { readOnly });
     const history = new History(conn.session, conn.dialect, config.table, config.environment);
@@ -267,58 +297,18 @@ export class Migrator {
   }
 
   #settings(): Promise<Settings> {
-    return (this.#settingsPromise ??= this.#createSettings());
+    return (this.#settingsPromise ??= loadSettings(this.#options, (event) => this.#emit(event)));
   }
 
   #load(): Promise<Workspace> {
-    return (this.#workspace ??= this.#settings().then((settings) => this.#createWorkspace(settings)));
+    return (this.#workspace ??= this.#settings().then(loadWorkspace));
   }
 
-  async #createSettings(): Promise<Settings> {
-    const runtime = getRuntime();
-    const o = this.#options;
-    const cwd = o.cwd ?? runtime.cwd();
-    const warn = (message: string) => this.#emit({ event: "warning", message });
-    const inline = Object.keys(o).some((key) => !NON_CONFIG_KEYS.has(key));
-    const loaded: LoadedConfig = inline
-      ? { config: validateConfig(stripApiKeys(o), undefined, warn), root: cwd }
-      : await loadConfig({ cwd, ...(o.configFile ? { file: o.configFile } : {}), runtime, warn });
-    const config = resolveConfig(loaded, {
-      ...(o.env ? { env: o.env } : {}),
-      ...(o.url ? { url: o.url } : {}),
-      ...(o.lockTimeout !== undefined ? { lockTimeoutMs: o.lockTimeout } : {}),
-      vars: { DATABASE_URL: runtime.env("DATABASE_URL"), STRATA_ENV: runtime.env("STRATA_ENV"), NODE_ENV: runtime.env("NODE_ENV") },
-    });
-    const folderPlugins = await loadFolderPlugins(join(config.root, "plugins"), (file) => runtime.importModule(file));
-    const plugins = flattenPlugins([...config.plugins, ...folderPlugins], "project");
-    const hooks = new HookRunner(plugins, {
-      environment: config.environment,
-      onWarning: (w) => warn(`Plugin "${w.plugin}" failed in ${w.hook}: ${w.message}`),
-      log: (plugin, message) => this.#emit({ event: "plugin-log", plugin, message }),
-    });
-    return { config: { ...config, plugins }, runtime, hooks };
-  }
-
-  async #createWorkspace(settings: Settings): Promise<Workspace> {
-    const discovery = discoverMigrations(settings.config.migrationsDir, settings.config.root);
-    for (const source of discovery.migrations) {
-      if (!source.staticallyKnown) await this.#readDependencies(settings.runtime, source);
-    }
-    return { ...settings, migrations: discovery.migrations, ignored: discovery.ignored, graph: buildGraph(discovery.migrations) };
-  }
-
-  /** A module whose dependencies are computed is loaded once to read them. */
-  async #readDependencies(runtime: Runtime, source: MigrationSource): Promise<void> {
-    const Class = await loadUserClass(runtime, source.file, source.displayFile, "migration");
-    const deps = (new Class() as MigrationInstance).dependencies ?? [];
-    if (!Array.isArray(deps) || deps.some((d) => typeof d !== "string")) throw errors.migrationInvalid(source.displayFile, "dependencies must be an array of migration ids or class names.");
-    (source as { dependencies: readonly string[] }).dependencies = deps as string[];
-  }
 }
 
-function stripApiKeys(options: MigratorOptions): StrataConfig {
-  const config: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) if (!NON_CONFIG_KEYS.has(key)) config[key] = value;
-  return config as StrataConfig;
+/** The newest applied migration, recorded in a backup's manifest. */
+function headOf(applied: readonly AppliedRecord[]): string | undefined {
+  return [...applied].sort((a, b) => a.batch - b.batch || a.sequence - b.sequence).pop()?.id;
 }
+
 

@@ -1,4 +1,5 @@
 import { KIND } from "../util/brand.ts";
+import type { BackupProvider } from "./backup.ts";
 import type { HookContext, HookName, HookPayloads } from "./types.ts";
 
 export type HookHandler<K extends HookName> = (payload: HookPayloads[K], context: HookContext) => void | Promise<void>;
@@ -33,6 +34,8 @@ export interface Plugin {
   enforce?: "pre" | "post";
   hooks: PluginHooks;
   commands?: PluginCommand[];
+  /** Takes, lists and restores backups (one plugin at a time provides them). */
+  backup?: BackupProvider;
 }
 
 /**

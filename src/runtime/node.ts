@@ -1,7 +1,9 @@
 import { createRequire } from "node:module";
+import { flushAndExit } from "./exit.ts";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import type { Row } from "./sqlite.ts";
-import { importNodeModule } from "./user-modules.ts";
+import { fileURLToPath } from "node:url";
+import { importNodeModule, strataModuleUrls } from "./user-modules.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -24,9 +26,10 @@ export function createNodeRuntime(): Runtime {
     env: (name) => process.env[name],
     argv: () => process.argv.slice(2),
     cwd: () => process.cwd(),
-    exit: (code) => flushAndExit(code),
+    exit: flushAndExit,
     isTTY: (stream) => Boolean(process[stream].isTTY),
     importModule: importNodeModule,
+    importBuiltinPlugins: () => importNodeModule(fileURLToPath(strataModuleUrls()["strata/plugins"])),
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
       const Database = require("libsql") as new (path: string, options: { readonly?: boolean; timeout?: number }) => LibsqlDatabase;
       const db = new Database(path, { readonly: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 });
@@ -57,13 +60,3 @@ export function createNodeRuntime(): Runtime {
   };
 }
 
-function flushAndExit(code: number): Promise<never> {
-  return new Promise<never>(() => {
-    let pending = 2;
-    const done = () => {
-      if (--pending === 0) process.exit(code);
-    };
-    process.stdout.write("", done);
-    process.stderr.write("", done);
-  });
-}

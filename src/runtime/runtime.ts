@@ -1,5 +1,7 @@
-import type { Row } from "./sqlite.ts";
+import { createBunRuntime } from "./bun.ts";
+import { createDenoRuntime } from "./deno.ts";
 import { createNodeRuntime } from "./node.ts";
+import type { Row } from "./sqlite.ts";
 
 /**
  * Runtime differences in one place, as cac detects Deno, Bun or Node: environment,
@@ -34,16 +36,25 @@ export interface Runtime {
   isTTY(stream: "stdin" | "stdout" | "stderr"): boolean;
   /** Imports a user file (config, migration, seeder, plugin); `"strata"` inside it resolves to the running core. */
   importModule(file: string): Promise<Record<string, unknown>>;
+  /** The built-in plugins ("strata/plugins"), loaded only when needed (e.g. backup on without a backup plugin). */
+  importBuiltinPlugins(): Promise<Record<string, unknown>>;
   openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase>;
 }
 
 let current: Runtime | undefined;
 
 export function getRuntime(): Runtime {
-  return (current ??= createNodeRuntime());
+  return (current ??= detectRuntime());
 }
 
-/** Replaces the detected runtime (Bun and Deno entry points install theirs). */
+function detectRuntime(): Runtime {
+  const g = globalThis as { Bun?: unknown; Deno?: unknown };
+  if (g.Bun !== undefined) return createBunRuntime();
+  if (g.Deno !== undefined) return createDenoRuntime();
+  return createNodeRuntime();
+}
+
+/** Replaces the detected runtime (the compiled binary installs one carrying its own modules). */
 export function setRuntime(runtime: Runtime): void {
   current = runtime;
 }

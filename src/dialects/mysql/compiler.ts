@@ -1,5 +1,5 @@
 import type { ColumnDef, ReferentialAction } from "../../schema/columns.ts";
-import type { CreateTable, Operation } from "../../schema/operations.ts";
+import type { CreateTable } from "../../schema/operations.ts";
 import { errors } from "../../errors.ts";
 import { BaseCompiler } from "../base-compiler.ts";
 import type { Catalog, Statement, TableInfo } from "../dialect.ts";

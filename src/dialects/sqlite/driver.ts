@@ -164,7 +164,7 @@ class RemoteLibsqlDriver implements Driver {
   }
 
   async open(): Promise<Session> {
-    this.client ??= import("@libsql/client").then(({ createClient }) => createClient({ url: this.target.url, ...(this.target.authToken ? { authToken: this.target.authToken } : {}) }));
+    this.client ??= import("@libsql/client/ws").then(({ createClient }) => createClient({ url: this.target.url, ...(this.target.authToken ? { authToken: this.target.authToken } : {}) }));
     let transaction: Awaited<ReturnType<Client["transaction"]>>;
     try {
       transaction = await (await this.client).transaction("deferred");

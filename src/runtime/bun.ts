@@ -1,0 +1,82 @@
+import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
+import type { Row } from "./sqlite.ts";
+import { flushAndExit } from "./exit.ts";
+import { strataModuleUrls } from "./user-modules.ts";
+import { fileURLToPath } from "node:url";
+
+interface BunGlobal {
+  version: string;
+  plugin(plugin: { name: string; setup(build: BunPluginBuilder): void }): void;
+}
+interface BunPluginBuilder {
+  module(specifier: string, load: () => Promise<{ exports: Record<string, unknown>; loader: "object" }>): void;
+}
+interface BunStatement {
+  readonly columnNames: string[];
+  all(...params: unknown[]): Row[];
+  run(...params: unknown[]): { changes: number };
+}
+interface BunDatabase {
+  query(sql: string): BunStatement;
+  run(sql: string): void;
+  close(): void;
+}
+
+declare const Bun: BunGlobal;
+
+/** How a compiled binary loads its own "strata" and "strata/plugins" (lazily, so --help loads neither). */
+export interface EmbeddedModules {
+  strata: () => Promise<Record<string, unknown>>;
+  "strata/plugins": () => Promise<Record<string, unknown>>;
+}
+
+/**
+ * Bun: TypeScript natively; "strata" and "strata/plugins" in user files are virtual
+ * modules (a runtime plugin) whose exports are the running core's own module objects: the
+ * binary's embedded ones, or, from source, src/index.ts and plugins/index.ts as already
+ * loaded. bun:sqlite serves local SQLite, so a compiled binary needs no native addon.
+ */
+export function createBunRuntime(embedded?: EmbeddedModules): Runtime {
+  const load = async (specifier: keyof EmbeddedModules) =>
+    embedded ? embedded[specifier]() : ((await import(fileURLToPath(strataModuleUrls()[specifier]))) as Record<string, unknown>);
+  let hooked = false;
+  const hook = () => {
+    if (hooked) return;
+    hooked = true;
+    Bun.plugin({
+      name: "strata",
+      setup(build) {
+        for (const specifier of ["strata", "strata/plugins"] as const) build.module(specifier, async () => ({ exports: await load(specifier), loader: "object" }));
+      },
+    });
+  };
+  return {
+    name: "bun",
+    version: Bun.version,
+    env: (name) => process.env[name],
+    argv: () => process.argv.slice(2),
+    cwd: () => process.cwd(),
+    exit: (code) => flushAndExit(code),
+    isTTY: (stream) => Boolean(process[stream].isTTY),
+    async importModule(file) {
+      hook();
+      return (await import(file)) as Record<string, unknown>;
+    },
+    importBuiltinPlugins: () => load("strata/plugins"),
+    async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
+      const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean }) => BunDatabase };
+      const db = new Database(path, options.readonly ? { readonly: true } : { create: true });
+      db.run(`pragma busy_timeout = ${Math.max(0, Math.floor(options.timeoutMs ?? 5000))}`);
+      return {
+        exec: (sql) => db.run(sql),
+        execute(sql, params) {
+          // query() caches the prepared statement per SQL text.
+          const statement = db.query(sql);
+          if (statement.columnNames.length > 0) return { rows: statement.all(...params), changes: 0 };
+          return { rows: [], changes: statement.run(...params).changes };
+        },
+        close: () => db.close(),
+      };
+    },
+  };
+}

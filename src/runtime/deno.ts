@@ -1,0 +1,59 @@
+import { createRequire } from "node:module";
+import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
+import type { Row } from "./sqlite.ts";
+import { flushAndExit } from "./exit.ts";
+import { strataModuleUrls } from "./user-modules.ts";
+import { pathToFileURL } from "node:url";
+
+interface DenoGlobal {
+  version: { deno: string };
+}
+interface NodeSqliteStatement {
+  columns?(): unknown[];
+  all(...params: unknown[]): Row[];
+  run(...params: unknown[]): { changes: number | bigint };
+}
+interface NodeSqliteDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): NodeSqliteStatement;
+  close(): void;
+}
+
+declare const Deno: DenoGlobal;
+
+const READS = /^\s*(select|pragma|with|values|explain)\b|\breturning\b/i;
+
+/**
+ * Deno: TypeScript natively; "strata" in user files resolves through the import map in
+ * deno.json (run with --config pointing at it); node:sqlite for local SQLite.
+ */
+export function createDenoRuntime(): Runtime {
+  return {
+    name: "deno",
+    version: Deno.version.deno,
+    env: (name) => process.env[name],
+    argv: () => process.argv.slice(2),
+    cwd: () => process.cwd(),
+    exit: (code) => flushAndExit(code),
+    isTTY: (stream) => Boolean(process[stream].isTTY),
+    importModule: async (file) => (await import(pathToFileURL(file).href)) as Record<string, unknown>,
+    importBuiltinPlugins: async () => (await import(strataModuleUrls()["strata/plugins"])) as Record<string, unknown>,
+    async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
+      const require = createRequire(import.meta.url);
+      const { DatabaseSync } = require("node:sqlite") as { DatabaseSync: new (path: string, options?: { readOnly?: boolean }) => NodeSqliteDatabase };
+      const db = new DatabaseSync(path, { readOnly: options.readonly ?? false });
+      db.exec(`pragma busy_timeout = ${Math.max(0, Math.floor(options.timeoutMs ?? 5000))}`);
+      const cache = new Map<string, NodeSqliteStatement>();
+      return {
+        exec: (sql) => db.exec(sql),
+        execute(sql, params) {
+          let statement = cache.get(sql);
+          if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+          if (READS.test(sql)) return { rows: statement.all(...params), changes: 0 };
+          return { rows: [], changes: Number(statement.run(...params).changes) };
+        },
+        close: () => db.close(),
+      };
+    },
+  };
+}
