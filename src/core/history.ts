@@ -103,7 +103,7 @@ export class History {
   }
 
   #compile(query: Query): Statement {
-    return this.#dialect.compiler.compileQuery(query);
+    return this.#dialect.compiler.compileQuery({ ...query, own: true });
   }
 
   #run(statement: Statement): Promise<{ rows: Row[]; rowCount: number }> {

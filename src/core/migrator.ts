@@ -288,7 +288,7 @@ export class Migrator {
     return async (source) => {
       const cached = cache.get(source.id);
       if (cached) return cached;
-      const Class = await loadUserClass(ws.runtime, source.file, source.displayFile, "migration");
+      const Class = await loadUserClass(ws.runtime, source.file, source.displayFile, "migration", source.checksum);
       const instance = new Class() as MigrationInstance;
       if (typeof instance.up !== "function") throw errors.migrationInvalid(source.displayFile, "its class has no up() method.");
       cache.set(source.id, instance);

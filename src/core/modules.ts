@@ -7,10 +7,10 @@ import { hasKind, type Kind } from "../util/brand.ts";
  * class carrying the brand). Classes are recognised by the `Symbol.for("strata.kind")`
  * brand, so a file that loaded a second copy of strata still works.
  */
-export async function loadUserClass(runtime: Runtime, file: string, displayFile: string, kind: Extract<Kind, "migration" | "seeder">): Promise<new () => object> {
+export async function loadUserClass(runtime: Runtime, file: string, displayFile: string, kind: Extract<Kind, "migration" | "seeder">, version?: string): Promise<new () => object> {
   let mod: Record<string, unknown>;
   try {
-    mod = await runtime.importModule(file);
+    mod = await runtime.importModule(file, version);
   } catch (error) {
     if (kind === "migration") throw errors.migrationInvalid(displayFile, `it could not be loaded: ${messageOf(error)}`, "Fix the error in the file (a syntax error or a failing import) and run again.");
     throw errors.seedFailed(displayFile, error);

@@ -67,7 +67,7 @@ export async function loadWorkspace(settings: Settings): Promise<Workspace> {
 }
 
 async function readDependencies(runtime: Runtime, source: MigrationSource): Promise<void> {
-  const Class = await loadUserClass(runtime, source.file, source.displayFile, "migration");
+  const Class = await loadUserClass(runtime, source.file, source.displayFile, "migration", source.checksum);
   const deps = (new Class() as MigrationInstance).dependencies ?? [];
   if (!Array.isArray(deps) || deps.some((d) => typeof d !== "string")) throw errors.migrationInvalid(source.displayFile, "dependencies must be an array of migration ids or class names.");
   (source as { dependencies: readonly string[] }).dependencies = deps as string[];

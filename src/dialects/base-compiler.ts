@@ -31,6 +31,10 @@ export abstract class BaseCompiler implements Compiler {
     return this.quoteIdentifier(name);
   }
 
+  quoteOwnTable(name: string): string {
+    return this.quoteTable(name);
+  }
+
   protected quoteList(names: readonly string[]): string {
     return names.map((n) => this.quoteIdentifier(n)).join(", ");
   }
@@ -250,6 +254,25 @@ export abstract class BaseCompiler implements Compiler {
     return splitSqlStatements(sql, this.splitOptions);
   }
 
+  keysetCondition(keyColumns: readonly string[], op: ">" | "<=", firstParam: number): string {
+    const params = keyColumns.map((_, i) => this.placeholder(firstParam + i));
+    if (keyColumns.length === 1) return `${this.quoteIdentifier(keyColumns[0])} ${op} ${params[0]}`;
+    return `(${this.quoteList(keyColumns)}) ${op} (${params.join(", ")})`;
+  }
+
+  /** Default: one `update ... where key = ?` per row; dialects with a set-based form override it. */
+  compileBulkUpdate(table: string, keyColumns: readonly string[], columns: readonly string[], rows: readonly (readonly unknown[])[], _types: Readonly<Record<string, string>>): Statement[] {
+    const n = keyColumns.length;
+    const sets = columns.map((c, i) => `${this.quoteIdentifier(c)} = ${this.placeholder(i + 1)}`).join(", ");
+    const where = keyColumns.map((k, i) => `${this.quoteIdentifier(k)} = ${this.placeholder(columns.length + i + 1)}`).join(" and ");
+    const sql = `update ${this.quoteTable(table)} set ${sets} where ${where}`;
+    return rows.map((row) => stmt(sql, [...row.slice(n), ...row.slice(0, n)]));
+  }
+
+  lockRowsClause(skipLocked: boolean): string {
+    return skipLocked ? " for update skip locked" : " for update";
+  }
+
   // ---- data statements -----------------------------------------------------------------
 
   compileQuery(query: Query): Statement {
@@ -258,7 +281,7 @@ export abstract class BaseCompiler implements Compiler {
       params.push(value);
       return this.placeholder(params.length);
     };
-    const table = this.quoteTable(query.table);
+    const table = query.own ? this.quoteOwnTable(query.table) : this.quoteTable(query.table);
     switch (query.kind) {
       case "select": {
         const cols = query.count ? "count(*) as count" : query.columns === "*" ? "*" : this.quoteList(query.columns);

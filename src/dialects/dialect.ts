@@ -204,6 +204,12 @@ export interface Compiler {
   placeholder(index: number): string;
   /** The table name as SQL, schema-qualified where the dialect has a managed schema. */
   quoteTable(name: string): string;
+  /**
+   * One of strata's own tables (history, log, progress, transform state), qualified with
+   * the session's home schema (PostgreSQL) or the URL's database (MySQL), so a migration's
+   * SET search_path or USE cannot move where strata writes.
+   */
+  quoteOwnTable(name: string): string;
   /** The one escaper for DDL literals (defaults, enum values, comments). */
   literal(value: JsonValue): string;
   compileOperation(op: Operation, catalog: Catalog): Promise<Statement[]>;
@@ -212,6 +218,20 @@ export interface Compiler {
   columnType(column: ColumnDef): string;
   /** Splits a script into statements, respecting quotes, comments and bodies (dollar quotes, BEGIN...END). */
   splitStatements(sql: string): string[];
+  /**
+   * A keyset condition over the key columns, `(k1, k2) > (?, ?)` for `op` ">", with the
+   * placeholders numbered from `firstParam`: index-friendly on each database.
+   */
+  keysetCondition(keyColumns: readonly string[], op: ">" | "<=", firstParam: number): string;
+  /**
+   * A transform chunk's write-back: on each row whose key equals the row's first
+   * `keyColumns.length` values, set `columns` to the rest. PostgreSQL and MySQL: one
+   * statement for the chunk; SQLite: one prepared statement per row (run inside the
+   * chunk's transaction). `types` are the columns' native types (PostgreSQL casts).
+   */
+  compileBulkUpdate(table: string, keyColumns: readonly string[], columns: readonly string[], rows: readonly (readonly unknown[])[], types: Readonly<Record<string, string>>): Statement[];
+  /** `for update skip locked` where the database has it, `for update` where it only locks, "" where the transaction itself is the lock (SQLite). */
+  lockRowsClause(skipLocked: boolean): string;
 }
 
 export interface Dialect {

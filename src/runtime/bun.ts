@@ -1,7 +1,7 @@
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import type { Row } from "./sqlite.ts";
 import { flushAndExit } from "./exit.ts";
-import { strataModuleUrls } from "./user-modules.ts";
+import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { fileURLToPath } from "node:url";
 
 interface BunGlobal {
@@ -58,9 +58,9 @@ export function createBunRuntime(embedded?: EmbeddedModules): Runtime {
     cwd: () => process.cwd(),
     exit: (code) => flushAndExit(code),
     isTTY: (stream) => Boolean(process[stream].isTTY),
-    async importModule(file) {
+    async importModule(file, version) {
       hook();
-      return (await import(file)) as Record<string, unknown>;
+      return (await import(versioned(file, version))) as Record<string, unknown>;
     },
     importBuiltinPlugins: () => load("strata/plugins"),
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import type { Row } from "./sqlite.ts";
 import { flushAndExit } from "./exit.ts";
-import { strataModuleUrls } from "./user-modules.ts";
+import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { pathToFileURL } from "node:url";
 
 interface DenoGlobal {
@@ -36,7 +36,7 @@ export function createDenoRuntime(): Runtime {
     cwd: () => process.cwd(),
     exit: (code) => flushAndExit(code),
     isTTY: (stream) => Boolean(process[stream].isTTY),
-    importModule: async (file) => (await import(pathToFileURL(file).href)) as Record<string, unknown>,
+    importModule: async (file, version) => (await import(versioned(pathToFileURL(file).href, version))) as Record<string, unknown>,
     importBuiltinPlugins: async () => (await import(strataModuleUrls()["strata/plugins"])) as Record<string, unknown>,
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
       const require = createRequire(import.meta.url);

@@ -34,8 +34,12 @@ export interface Runtime {
   /** Exits once stdout and stderr have flushed (a pipe may still hold output). */
   exit(code: number): Promise<never>;
   isTTY(stream: "stdin" | "stdout" | "stderr"): boolean;
-  /** Imports a user file (config, migration, seeder, plugin); `"strata"` inside it resolves to the running core. */
-  importModule(file: string): Promise<Record<string, unknown>>;
+  /**
+   * Imports a user file (config, migration, seeder, plugin); `"strata"` inside it resolves
+   * to the running core. A `version` (the file's checksum) makes an edited file load anew in
+   * the same process instead of coming from the module cache.
+   */
+  importModule(file: string, version?: string): Promise<Record<string, unknown>>;
   /** The built-in plugins ("strata/plugins"), loaded only when needed (e.g. backup on without a backup plugin). */
   importBuiltinPlugins(): Promise<Record<string, unknown>>;
   openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase>;

@@ -31,7 +31,7 @@ export async function resolve(specifier, context, next) {
   const resolved = await next(target ?? specifier, context);
   // TypeScript user files are ES modules whatever the nearest package.json says: without
   // "type": "module" tsx would compile them to CommonJS, where "strata" cannot resolve.
-  if (/^file:.*\\.(ts|tsx|mts)$/.test(resolved.url) && !resolved.url.includes("/node_modules/")) return { ...resolved, format: "module" };
+  if (/^file:[^?]*\\.(ts|tsx|mts)(\\?.*)?$/.test(resolved.url) && !resolved.url.includes("/node_modules/")) return { ...resolved, format: "module" };
   return resolved;
 }`;
 
@@ -54,7 +54,12 @@ async function ensureHooks(needsTypeScript: boolean): Promise<void> {
   }
 }
 
-export async function importNodeModule(file: string): Promise<Record<string, unknown>> {
+export async function importNodeModule(file: string, version?: string): Promise<Record<string, unknown>> {
   await ensureHooks(/\.[cm]?tsx?$/.test(file));
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  return (await import(versioned(pathToFileURL(file).href, version))) as Record<string, unknown>;
+}
+
+/** `file:///x.ts?strata-version=<checksum>`: a changed file is a new module; an unchanged one stays cached. */
+export function versioned(url: string, version: string | undefined): string {
+  return version ? `${url}?strata-version=${version.slice(0, 16)}` : url;
 }

@@ -18,6 +18,8 @@ export interface OrderBy {
 }
 
 export interface SelectQuery {
+  /** One of strata's own tables (Compiler.quoteOwnTable). */
+  readonly own?: boolean;
   readonly kind: "select";
   readonly table: string;
   readonly columns: readonly string[] | "*";
@@ -29,6 +31,8 @@ export interface SelectQuery {
 }
 
 export interface InsertQuery {
+  /** One of strata's own tables (Compiler.quoteOwnTable). */
+  readonly own?: boolean;
   readonly kind: "insert";
   readonly table: string;
   readonly columns: readonly string[];
@@ -36,6 +40,8 @@ export interface InsertQuery {
 }
 
 export interface UpdateQuery {
+  /** One of strata's own tables (Compiler.quoteOwnTable). */
+  readonly own?: boolean;
   readonly kind: "update";
   readonly table: string;
   readonly values: Readonly<Record<string, unknown>>;
@@ -43,6 +49,8 @@ export interface UpdateQuery {
 }
 
 export interface DeleteQuery {
+  /** One of strata's own tables (Compiler.quoteOwnTable). */
+  readonly own?: boolean;
   readonly kind: "delete";
   readonly table: string;
   readonly where: readonly Condition[];

@@ -1,5 +1,5 @@
 import type { ColumnDef, ReferentialAction } from "../../schema/columns.ts";
-import type { CreateTable } from "../../schema/operations.ts";
+import type { CreateTable, Operation } from "../../schema/operations.ts";
 import { errors } from "../../errors.ts";
 import { BaseCompiler } from "../base-compiler.ts";
 import type { Catalog, Statement, TableInfo } from "../dialect.ts";
@@ -22,9 +22,16 @@ export class MysqlCompiler extends BaseCompiler {
   protected override readonly splitOptions: SplitOptions = { backslashEscapes: true, hashComments: true, delimiterCommand: true };
   readonly #state: MysqlServerState;
 
-  constructor(state: MysqlServerState) {
+  readonly #database: string | undefined;
+
+  constructor(state: MysqlServerState, database?: string) {
     super();
     this.#state = state;
+    this.#database = database;
+  }
+
+  override quoteOwnTable(name: string): string {
+    return this.#database === undefined ? this.quoteTable(name) : `${this.quoteIdentifier(this.#database)}.${this.quoteTable(name)}`;
   }
 
   override quoteIdentifier(name: string): string {
@@ -108,6 +115,14 @@ export class MysqlCompiler extends BaseCompiler {
   }
 
   /** InnoDB has no SET DEFAULT: MySQL rejects it, MariaDB silently stores RESTRICT. Refused rather than changed. */
+  /**
+   * MariaDB reports a rule the DDL left out as RESTRICT, PostgreSQL and SQLite as NO ACTION:
+   * writing NO ACTION out makes every database read the same key back.
+   */
+  protected override foreignKeyClause(name: string, columns: readonly string[], refTable: string, refColumns: readonly string[], onDelete?: ReferentialAction, onUpdate?: ReferentialAction): string {
+    return super.foreignKeyClause(name, columns, refTable, refColumns, onDelete ?? "no action", onUpdate ?? "no action");
+  }
+
   protected override referentialAction(action: ReferentialAction): string {
     if (action === "set default") {
       throw errors.unsupported('The referential action "set default"', `${DIALECT} (InnoDB)`, 'Use "set null", "cascade", "restrict" or "no action".');
@@ -121,9 +136,49 @@ export class MysqlCompiler extends BaseCompiler {
 
   // ---- operations ---------------------------------------------------------------------
 
+  /**
+   * `update t join (select ? as k, ? as c union all select ?, ? ...) as v on t.k = v.k set
+   * t.c = v.c`: one statement per chunk. Not an upsert: INSERT ... ON DUPLICATE KEY UPDATE
+   * would bring back a row the application deleted meanwhile.
+   */
+  override compileBulkUpdate(table: string, keyColumns: readonly string[], columns: readonly string[], rows: readonly (readonly unknown[])[]): Statement[] {
+    const all = [...keyColumns, ...columns];
+    const first = `select ${all.map((c) => `? as ${this.quoteIdentifier(c)}`).join(", ")}`;
+    const rest = `select ${all.map(() => "?").join(", ")}`;
+    const derived = [first, ...rows.slice(1).map(() => rest)].join(" union all ");
+    const join = keyColumns.map((k) => `t.${this.quoteIdentifier(k)} = v.${this.quoteIdentifier(k)}`).join(" and ");
+    const sets = columns.map((c) => `t.${this.quoteIdentifier(c)} = v.${this.quoteIdentifier(c)}`).join(", ");
+    return [{ sql: `update ${this.quoteTable(table)} as t join (${derived}) as v on ${join} set ${sets}`, params: rows.flat() }];
+  }
+
+  /** MySQL may not use the index for a row comparison: `a > ? or (a = ? and b > ?)` instead. */
+  override keysetCondition(keyColumns: readonly string[], op: ">" | "<=", _firstParam: number): string {
+    if (keyColumns.length === 1) return `${this.quoteIdentifier(keyColumns[0])} ${op} ?`;
+    const strict = op === ">" ? ">" : "<";
+    const parts = keyColumns.map((_, i) => [...keyColumns.slice(0, i).map((k) => `${this.quoteIdentifier(k)} = ?`), `${this.quoteIdentifier(keyColumns[i])} ${i === keyColumns.length - 1 ? op : strict} ?`].join(" and "));
+    return `(${parts.map((p) => `(${p})`).join(" or ")})`;
+  }
+
   /** A UNIQUE constraint is an index in MySQL; `drop index` works on every version. */
   protected override dropUnique(table: string, name: string): Statement {
     return stmt(`alter table ${this.quoteTable(table)} drop index ${this.quoteIdentifier(name)}`);
+  }
+
+  /**
+   * InnoDB drops the index it made for a foreign key once another index covers the key's
+   * columns, and then refuses (1553) to drop that other index. Dropping it here re-adds an
+   * index for each foreign key left without one, in the same ALTER.
+   */
+  override async compileOperation(op: Operation, catalog: Catalog): Promise<Statement[]> {
+    if (op.kind !== "DropIndex" && op.kind !== "DropUnique") return super.compileOperation(op, catalog);
+    const info = await catalog.table(op.table);
+    const remaining = (info?.indexes ?? []).filter((index) => index.name !== op.name).map((index) => index.columns);
+    if (info && info.primaryKey.length > 0) remaining.push(info.primaryKey);
+    const uncovered = (info?.foreignKeys ?? []).filter((fk) => !remaining.some((columns) => fk.columns.every((c, i) => columns[i] === c)));
+    if (uncovered.length === 0) return super.compileOperation(op, catalog);
+    const clauses = [`drop index ${this.quoteIdentifier(op.name)}`, ...uncovered.map((fk) => `add index ${this.quoteIdentifier(fk.name)} (${this.quoteList(fk.columns)})`)];
+    const online = op.kind === "DropIndex" && op.concurrently ? ", algorithm=inplace, lock=none" : "";
+    return [stmt(`alter table ${this.quoteTable(op.table)} ${clauses.join(", ")}${online}`)];
   }
 
   protected async alterColumn(table: string, column: ColumnDef, _catalog: Catalog): Promise<Statement[]> {

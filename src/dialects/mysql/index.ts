@@ -1,6 +1,7 @@
-import type { CreateDialect, Dialect } from "../dialect.ts";
+import type { ConnectionOptions, CreateDialect, Dialect } from "../dialect.ts";
 import { MysqlAdapter } from "./adapter.ts";
 import { MysqlCompiler } from "./compiler.ts";
+import { parseConnectionConfig } from "./connection-config.ts";
 import { MysqlDriver } from "./driver.ts";
 import { MysqlIntrospector } from "./introspector.ts";
 import { createServerState } from "./server.ts";
@@ -12,7 +13,7 @@ import { createServerState } from "./server.ts";
  */
 export const createMysqlDialect: CreateDialect = (options): Dialect => {
   const state = createServerState();
-  const compiler = new MysqlCompiler(state);
+  const compiler = new MysqlCompiler(state, databaseOf(options));
   return {
     name: "mysql",
     displayName: "MySQL/MariaDB",
@@ -22,3 +23,12 @@ export const createMysqlDialect: CreateDialect = (options): Dialect => {
     introspector: new MysqlIntrospector(state),
   };
 };
+
+/** The URL's database, where strata's own tables live; a malformed URL is reported when a session opens. */
+function databaseOf(options: ConnectionOptions): string | undefined {
+  try {
+    return parseConnectionConfig(options).database;
+  } catch {
+    return undefined;
+  }
+}

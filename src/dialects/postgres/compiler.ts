@@ -22,10 +22,31 @@ export class PostgresCompiler extends BaseCompiler {
   protected readonly maxIdentifierLength = 63;
   protected override readonly splitOptions: SplitOptions = { dollarQuotes: true };
   readonly #schema: string | undefined;
+  /** current_schema() of the first session, where strata's tables live when no schema is configured. */
+  homeSchema?: string;
 
   constructor(options: PostgresCompilerOptions = {}) {
     super();
     this.#schema = options.schema;
+  }
+
+  override quoteOwnTable(name: string): string {
+    const schema = this.#schema ?? this.homeSchema;
+    return schema === undefined ? this.quoteIdentifier(name) : `${this.quoteIdentifier(schema)}.${this.quoteIdentifier(name)}`;
+  }
+
+  /**
+   * `update t set c = v.c from unnest($1::bigint[], $2::text[]) as v(k, c) where t.k = v.k`:
+   * one statement and one parameter per column whatever the chunk size. Arrays travel as
+   * PostgreSQL array literals, cast to the columns' own types.
+   */
+  override compileBulkUpdate(table: string, keyColumns: readonly string[], columns: readonly string[], rows: readonly (readonly unknown[])[], types: Readonly<Record<string, string>>): Statement[] {
+    const all = [...keyColumns, ...columns];
+    const arrays = all.map((column, i) => `${this.placeholder(i + 1)}::${arrayType(types[column] ?? "text")}`);
+    const sets = columns.map((c) => `${this.quoteIdentifier(c)} = v.${this.quoteIdentifier(c)}`).join(", ");
+    const join = keyColumns.map((k) => `t.${this.quoteIdentifier(k)} = v.${this.quoteIdentifier(k)}`).join(" and ");
+    const sql = `update ${this.quoteTable(table)} as t set ${sets} from unnest(${arrays.join(", ")}) as v(${this.quoteList(all)}) where ${join}`;
+    return [{ sql, params: all.map((_, i) => arrayLiteral(rows.map((row) => row[i]))) }];
   }
 
   override placeholder(index: number): string {
@@ -148,4 +169,26 @@ export class PostgresCompiler extends BaseCompiler {
     }
     return out;
   }
+}
+
+/** `character varying(255)` -> `character varying(255)[]`; array columns stay as they are. */
+function arrayType(type: string): string {
+  return type.endsWith("[]") ? type : `${type}[]`;
+}
+
+/** A PostgreSQL array literal: every element double-quoted and escaped, NULL bare. */
+function arrayLiteral(values: readonly unknown[]): string {
+  const items = values.map((value) => {
+    if (value === null || value === undefined) return "NULL";
+    const text = elementText(value);
+    return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  });
+  return `{${items.join(",")}}`;
+}
+
+function elementText(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString("hex")}`;
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
 }

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import postgres from "postgres";
 import { errors } from "../../errors.ts";
+import type { PostgresCompiler } from "./compiler.ts";
 import type { ConnectionOptions, Driver, ExecuteResult, Row, Session, Statement, TlsOption } from "../dialect.ts";
 import { connectionError, safeDecode, wrapError } from "./driver-errors.ts";
 
@@ -23,10 +24,12 @@ export function applicationName(): string {
  */
 export class PostgresDriver implements Driver {
   readonly #options: ConnectionOptions;
+  readonly #compiler: PostgresCompiler;
   #sql: Sql | undefined;
 
-  constructor(options: ConnectionOptions) {
+  constructor(options: ConnectionOptions, compiler: PostgresCompiler) {
     this.#options = options;
+    this.#compiler = compiler;
   }
 
   async open(): Promise<Session> {
@@ -37,7 +40,12 @@ export class PostgresDriver implements Driver {
     } catch (error) {
       throw connectionError(this.#options, error);
     }
-    return new PostgresSession(reserved, this.#options);
+    const session = new PostgresSession(reserved, this.#options);
+    if (this.#compiler.homeSchema === undefined && this.#options.schema === undefined) {
+      const { rows } = await session.execute("select current_schema() as schema");
+      if (typeof rows[0]?.schema === "string") this.#compiler.homeSchema = rows[0].schema;
+    }
+    return session;
   }
 
   async close(): Promise<void> {

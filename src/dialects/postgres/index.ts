@@ -11,7 +11,7 @@ export const createPostgresDialect: CreateDialect = (options) => {
   return {
     name: "postgres",
     displayName: "PostgreSQL",
-    driver: new PostgresDriver(options),
+    driver: new PostgresDriver(options, compiler),
     compiler,
     adapter: new PostgresAdapter(options, compiler),
     introspector: new PostgresIntrospector(schema),

@@ -18,6 +18,11 @@ const stmt = (sql: string): Statement => ({ sql, params: [] });
  * ALTER TABLE falls short. SQLite has no table or column comments, so `comment` is dropped.
  */
 export class SqliteCompiler extends BaseCompiler {
+  /** The write transaction is the lock on SQLite: no row locking clause. */
+  override lockRowsClause(_skipLocked: boolean): string {
+    return "";
+  }
+
   protected readonly maxIdentifierLength = SQLITE_MAX_IDENTIFIER_LENGTH;
 
   columnType(column: ColumnDef): string {

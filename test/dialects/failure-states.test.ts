@@ -1,0 +1,263 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { Migrator, MigrationError } from "../../src/index.ts";
+import { REPO_ROOT, runCli } from "../helpers/cli.ts";
+import { forEachDialect, testDatabase, type TestDialectName } from "../helpers/databases.ts";
+import { query, snapshot, tableNames } from "../helpers/dump.ts";
+import { addFiles, writeProject } from "../helpers/project.ts";
+
+/**
+ * Honest failure states where DDL is not transactional: MySQL/MariaDB always, PostgreSQL
+ * for a migration that opts out (`transaction = false`, CREATE INDEX CONCURRENTLY). A
+ * migration failing part-way is recorded as `failed` with the failing statement and the
+ * count of statements that ran; `up` refuses until an explicit, logged `resolve`.
+ */
+
+const ts = (className: string, body: string) => `import { Migration, Schema } from "strata";
+export default class ${className} extends Migration {
+${body}
+}
+`;
+
+async function setup(dialect: TestDialectName, files: Record<string, string>) {
+  const db = await testDatabase(dialect);
+  const dir = await writeProject(files);
+  const migrator = () => new Migrator({ cwd: dir, url: db.url, path: "migrations" });
+  return { db, dir, migrator };
+}
+
+const BASE = "20260101000000_base";
+const FOUR = "20260102000000_four_statements";
+const AFTER = "20260103000000_after";
+
+/** Four statements; the third references a table that does not exist. */
+const fourStatements = (third: string) => `-- migrate:up
+create table fs_one (id int primary key);
+insert into fs_one (id) values (1);
+${third};
+create table fs_two (id int primary key);
+
+-- migrate:down
+drop table fs_two;
+drop table fs_one;
+`;
+
+const mysqlProject = () => ({
+  [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table fs_base (id int primary key);\n-- migrate:down\ndrop table fs_base;\n",
+  [`migrations/${FOUR}.sql`]: fourStatements("insert into fs_missing (id) values (1)"),
+  [`migrations/${AFTER}.sql`]: "-- migrate:up\ncreate table fs_after (id int primary key);\n-- migrate:down\ndrop table fs_after;\n",
+});
+
+const stateOf = async (migrator: Migrator) => Object.fromEntries((await migrator.status()).migrations.map((m) => [m.id, m.state]));
+
+forEachDialect((dialect) => {
+  describe("a migration failing at its third of four statements (MySQL commits DDL)", () => {
+    it("is recorded as failed with the statement and what ran; up refuses; status names the way out", async () => {
+      const { db, dir, migrator } = await setup(dialect, mysqlProject());
+      const error = await migrator().run().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).migrationId).toBe(FOUR);
+      expect((error as MigrationError).statement).toMatch(/^insert into fs_missing/);
+      expect((error as MigrationError).result?.applied).toEqual([BASE]);
+
+      const status = await migrator().status();
+      const four = status.migrations.find((m) => m.id === FOUR)!;
+      expect(four.state).toBe("failed");
+      expect(four.failure).toMatchObject({ direction: "up", statementsDone: 2, statement: expect.stringMatching(/^insert into fs_missing \(id\) values \(1\);?$/) });
+      expect(four.failure?.error).toContain("fs_missing");
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "applied", [FOUR]: "failed", [AFTER]: "pending" });
+      // The first two statements' effects are there, the fourth never ran.
+      expect(await query(db.url, "select id from fs_one")).toEqual([{ id: 1 }]);
+      expect(await tableNames(db.url)).not.toContain("fs_two");
+
+      const refused = await migrator().run().catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: "MIGRATION_FAILED_STATE" });
+      expect((refused as { hint: string }).hint).toContain(`strata resolve ${FOUR}`);
+      expect(await tableNames(db.url)).not.toContain("fs_after");
+
+      const cli = await runCli(["status", "--url", db.url], { cwd: dir });
+      expect(cli.code, cli.stderr).toBe(0);
+      expect(cli.stdout).toMatch(/failed\s+20260102000000_four_statements/);
+      expect(cli.stdout).toContain("after 2 statement(s) at: insert into fs_missing");
+      expect(cli.stdout).toContain(`strata resolve ${FOUR} --mark-rolled-back`);
+      expect(cli.stdout).toContain(`strata resolve ${FOUR} --mark-applied`);
+
+      const fail = (await migrator().history()).events.find((e) => e.action === "fail");
+      expect(fail).toMatchObject({ id: FOUR, details: { statementsDone: 2, statement: expect.stringMatching(/^insert into fs_missing/) } });
+    });
+
+    it("mark-rolled-back after undoing by hand: the fixed file then applies, and the resolve is logged", async () => {
+      const { db, dir, migrator } = await setup(dialect, mysqlProject());
+      await migrator().run().catch(() => undefined);
+      // What a user does: undo what ran, fix the file (it was never applied, so its
+      // checksum does not matter), resolve, run again.
+      await query(db.url, "drop table fs_one");
+      await addFiles(dir, { [`migrations/${FOUR}.sql`]: fourStatements("insert into fs_one (id) values (2)") });
+      expect(await migrator().resolve(FOUR, "mark-rolled-back")).toEqual({ id: FOUR, action: "mark-rolled-back" });
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "applied", [FOUR]: "pending", [AFTER]: "pending" });
+
+      expect((await migrator().run()).applied).toEqual([FOUR, AFTER]);
+      expect(await query(db.url, "select id from fs_one order by id")).toEqual([{ id: 1 }, { id: 2 }]);
+      expect(await tableNames(db.url)).toEqual(expect.arrayContaining(["fs_two", "fs_after"]));
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "applied", [FOUR]: "applied", [AFTER]: "applied" });
+      const events = (await migrator().history()).events;
+      expect(events.map((e) => [e.action, e.id])).toEqual([["apply", BASE], ["fail", FOUR], ["resolve", FOUR], ["apply", FOUR], ["apply", AFTER]]);
+      expect(events.find((e) => e.action === "resolve")?.details).toMatchObject({ kind: "mark-rolled-back", statementsDone: 2, failedStatement: expect.stringMatching(/^insert into fs_missing/) });
+    });
+
+    it("mark-applied after finishing by hand: the migration counts as applied and up goes on", async () => {
+      const { db, dir, migrator } = await setup(dialect, mysqlProject());
+      await migrator().run().catch(() => undefined);
+      // Finish by hand what the migration meant, and make the file say what was done.
+      await query(db.url, "create table fs_missing (id int primary key)");
+      await query(db.url, "insert into fs_missing (id) values (1)");
+      await query(db.url, "create table fs_two (id int primary key)");
+      await addFiles(dir, {
+        [`migrations/${FOUR}.sql`]: fourStatements("create table fs_missing (id int primary key);\ninsert into fs_missing (id) values (1)").replace("drop table fs_one;", "drop table fs_missing;\ndrop table fs_one;"),
+      });
+      await migrator().resolve(FOUR, "mark-applied");
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "applied", [FOUR]: "applied", [AFTER]: "pending" });
+      expect((await migrator().run()).applied).toEqual([AFTER]);
+      expect((await query(db.url, "select id from migrations order by sequence")).map((r) => r.id)).toEqual([BASE, FOUR, AFTER]);
+      const resolve = (await migrator().history()).events.find((e) => e.action === "resolve");
+      expect(resolve).toMatchObject({ id: FOUR, details: { kind: "mark-applied", statementsDone: 2 } });
+      // Resolving again is refused: it is applied now.
+      await expect(migrator().resolve(FOUR, "mark-applied")).rejects.toMatchObject({ exitCode: 2 });
+    });
+
+    it("a runner killed mid-migration (SIGKILL) leaves it failed with what ran, and its lock ends with its session", async () => {
+      const { db, dir, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table k_one (id int primary key);\nselect sleep(3);\ncreate table k_two (id int primary key);\n-- migrate:down\ndrop table k_two;\ndrop table k_one;\n",
+      });
+      const child = spawnCli(["up", "--url", db.url], dir);
+      const exited = new Promise((resolve) => child.on("close", resolve));
+      for (let i = 0; ; i++) {
+        if ((await query(db.url, "select 1 from information_schema.processlist where db = ? and info like 'select sleep(3)%'", [db.name])).length > 0) break;
+        if (i > 300) throw new Error("the migration never reached its sleep");
+        await sleep(50);
+      }
+      child.kill("SIGKILL");
+      await exited;
+
+      const [entry] = (await migrator().status()).migrations;
+      expect(entry).toMatchObject({ id: BASE, state: "failed", failure: { direction: "up", statementsDone: 1 } });
+      expect(await tableNames(db.url)).toContain("k_one");
+      expect(await tableNames(db.url)).not.toContain("k_two");
+      // The killed runner's session lives on while the server finishes its statement (the
+      // lock with it, rightly: the migration is still running there); then it ends, the lock
+      // is free, and the next runner is refused for the failed migration, not for a lock.
+      await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED_STATE" });
+      expect(await tableNames(db.url)).not.toContain("k_two");
+    });
+  });
+}, ["mysql"]);
+
+/** The CLI as a child process this test can kill (runCli waits for the exit). */
+function spawnCli(args: string[], cwd: string): ChildProcess {
+  const bin = process.env.STRATA_BIN;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ["DATABASE_URL", "STRATA_ENV", "NODE_ENV"]) delete env[key];
+  return spawn(bin ?? process.execPath, bin ? args : [join(REPO_ROOT, "bin/strata.mjs"), ...args], { cwd, env, stdio: "ignore" });
+}
+
+forEachDialect((dialect) => {
+  describe("PostgreSQL: transaction = false behaves like MySQL, a normal migration rolls back completely", () => {
+    it("a non-transactional migration failing at its third statement is failed with what ran", async () => {
+      const { db, dir, migrator } = await setup(dialect, {
+        "migrations/20260101000000_concurrent.ts": ts("Concurrent", `  transaction = false;
+  up() {
+    Schema.createTable("pg_one", [Schema.id(), Schema.string("email")]);
+    Schema.createIndex("pg_one", ["email"], { concurrently: true });
+    Schema.raw("insert into pg_missing (id) values (1)");
+    Schema.createTable("pg_two", [Schema.id()]);
+  }
+  down() {
+    Schema.dropTable("pg_two");
+    Schema.dropTable("pg_one");
+  }`),
+      });
+      const error = await migrator().run().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "MIGRATION_FAILED", migrationId: "20260101000000_concurrent" });
+      const [entry] = (await migrator().status()).migrations;
+      expect(entry).toMatchObject({ state: "failed", failure: { statementsDone: 2, statement: "insert into pg_missing (id) values (1)" } });
+      const pgOne = (await snapshot(db.url)).schema.tables.find((t) => t.name === "pg_one")!;
+      expect(pgOne.indexes).toEqual([{ name: "pg_one_email_idx", columns: ["email"], unique: false }]);
+      expect(await tableNames(db.url)).not.toContain("pg_two");
+      await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED_STATE" });
+
+      await query(db.url, "drop table pg_one");
+      await addFiles(dir, {
+        "migrations/20260101000000_concurrent.ts": ts("Concurrent", `  transaction = false;
+  up() {
+    Schema.createTable("pg_one", [Schema.id(), Schema.string("email")]);
+    Schema.createIndex("pg_one", ["email"], { concurrently: true });
+    Schema.createTable("pg_two", [Schema.id()]);
+  }`),
+      });
+      await migrator().resolve("20260101000000_concurrent", "mark-rolled-back");
+      // A fresh process: this one has the old module cached (see the module-cache test below).
+      const up = await runCli(["up", "--url", db.url], { cwd: dir });
+      expect(up.code, up.stderr).toBe(0);
+      expect(await stateOf(migrator())).toEqual({ "20260101000000_concurrent": "applied" });
+      expect(await tableNames(db.url)).toEqual(expect.arrayContaining(["pg_one", "pg_two"]));
+      expect((await migrator().history()).events.map((e) => e.action)).toEqual(["fail", "resolve", "apply"]);
+    });
+
+    it("a transactional migration failing at its third statement leaves nothing and stays pending", async () => {
+      const { db, migrator } = await setup(dialect, {
+        "migrations/20260101000000_plain.sql": fourStatements("insert into fs_missing (id) values (1)").replace("create table fs_two", "create index fs_one_idx on fs_one (id);\ncreate table fs_two"),
+      });
+      const before = (await tableNames(db.url)).sort();
+      await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED", migrationId: "20260101000000_plain" });
+      expect((await tableNames(db.url)).filter((t) => t.startsWith("fs_"))).toEqual([]);
+      expect(before).toEqual([]);
+      expect((await migrator().status()).migrations).toMatchObject([{ id: "20260101000000_plain", state: "pending" }]);
+      expect((await migrator().status()).migrations[0].failure).toBeUndefined();
+      const fail = (await migrator().history()).events.find((e) => e.action === "fail");
+      expect(fail).toMatchObject({ id: "20260101000000_plain", details: { transactional: true } });
+    });
+
+    it("a failed CREATE INDEX CONCURRENTLY leaves an INVALID index; with the data fixed, running again makes it valid", async () => {
+      const { db, migrator } = await setup(dialect, {
+        "migrations/20260101000000_accounts.ts": ts("Accounts", `  async up() {
+    Schema.createTable("accounts", [Schema.id(), Schema.string("email")]);
+    await this.db.table("accounts").insertMany([{ email: "dup@x" }, { email: "dup@x" }, { email: "one@x" }]);
+  }
+  down() { Schema.dropTable("accounts"); }`),
+        "migrations/20260102000000_unique_email.ts": ts("UniqueEmail", `  up() {
+    Schema.createIndex("accounts", ["email"], { unique: true, concurrently: true });
+  }`),
+      });
+      const error = await migrator().run().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "MIGRATION_FAILED", migrationId: "20260102000000_unique_email" });
+      expect((error as MigrationError).result?.applied).toEqual(["20260101000000_accounts"]);
+      const accounts = async () => (await snapshot(db.url)).schema.tables.find((t) => t.name === "accounts")!;
+      expect((await accounts()).indexes).toEqual([{ name: "accounts_email_key", columns: ["email"], unique: true, valid: false }]);
+      // Its first statement failed, so nothing of it is recorded as run: it is pending, and the
+      // INVALID leftover is strata's to clean up on the next attempt.
+      expect(await stateOf(migrator())).toEqual({ "20260101000000_accounts": "applied", "20260102000000_unique_email": "pending" });
+
+      await query(db.url, `delete from accounts where id = (select max(id) from accounts where email = 'dup@x')`);
+      expect((await migrator().run()).applied).toEqual(["20260102000000_unique_email"]);
+      expect((await accounts()).indexes).toEqual([{ name: "accounts_email_key", columns: ["email"], unique: true }]);
+      await expect(query(db.url, "insert into accounts (email) values ('one@x')")).rejects.toMatchObject({ details: { databaseCode: "23505" } });
+    });
+  });
+}, ["postgres"]);
+
+forEachDialect((dialect) => {
+  describe("recovering through the API, in one process", () => {
+    // User files are imported with their checksum in the URL, so a later Migrator in the
+    // same process runs the file as it is now, not as the module cache first loaded it.
+    it("runs the migration file as it is now, not as an earlier Migrator loaded it", async () => {
+      const file = (body: string) => ts("AddThings", `  up() {\n    ${body}\n  }`);
+      const { db, dir, migrator } = await setup(dialect, { "migrations/20260101000000_add_things.ts": file(`throw new Error("not yet");`) });
+      await expect(migrator().run()).rejects.toThrow("not yet");
+      await addFiles(dir, { "migrations/20260101000000_add_things.ts": file(`Schema.createTable("things", [Schema.id()]);`) });
+      expect((await migrator().run()).applied).toEqual(["20260101000000_add_things"]);
+      expect(await tableNames(db.url)).toContain("things");
+    });
+  });
+}, ["sqlite"]);
