@@ -20,6 +20,8 @@ export type { ResolvedConfig } from "./config/environments.ts";
 export { definePlugin, abort } from "./hooks/define-plugin.ts";
 export type { Plugin, PluginHooks, HookHandler, HookEntry, HookOrder, PluginCommand, PluginCommandContext } from "./hooks/define-plugin.ts";
 export type { BackupProvider, BackupRequest, BackupResult, BackupEntry } from "./hooks/backup.ts";
+export type { BatchPolicy } from "./hooks/batching.ts";
+export type { TransformOptions, TransformFunction } from "./transform/options.ts";
 export type { HookName, HookPayloads, HookContext, PlannedMigration, ErrorInfo, RunInfo } from "./hooks/types.ts";
 export { StrataError, ConfigError, UsageError, MigrationError, PluginError, LockError } from "./errors.ts";
 export type { ErrorCode, RunResult } from "./errors.ts";

@@ -35,7 +35,7 @@ export interface CliIo {
 export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getRuntime()): Promise<number> {
   const write = io?.write ?? ((stream, text) => void process[stream].write(text));
   const global = globalFlags(argv, runtime);
-  const out = new Output({ json: global.json, quiet: global.quiet, color: global.color, write });
+  const out = new Output({ json: global.json, quiet: global.quiet, color: global.color, write, tty: io ? false : runtime.isTTY("stderr") });
   const cli = cac("strata");
   for (const [flag, description] of GLOBAL_OPTIONS) cli.option(flag, description);
   let matched: CommandDefinition | undefined;
@@ -46,7 +46,7 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
     for (const example of def.examples ?? []) command.example(example);
     command.action((...args: unknown[]) => {
       matched = def;
-      matchedArgs = args.slice(0, -1).map(String);
+      matchedArgs = args.slice(0, -1).filter((a) => a !== undefined).map(String);
     });
   }
   cli.help();

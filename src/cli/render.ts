@@ -3,6 +3,7 @@ import { isStrataError, messageOf, MigrationError } from "../errors.ts";
 import type { MigratorEvent } from "../core/migrator.ts";
 import { knownSecrets, redactSecrets } from "../util/redact.ts";
 import { formatDuration } from "../util/time.ts";
+import { ProgressRenderer } from "./progress.ts";
 
 export interface OutputOptions {
   json: boolean;
@@ -21,12 +22,14 @@ export class Output {
   readonly quiet: boolean;
   readonly c: ReturnType<typeof pc.createColors>;
   readonly #write: OutputOptions["write"];
+  readonly #progress: ProgressRenderer;
 
-  constructor(options: OutputOptions) {
+  constructor(options: OutputOptions & { tty?: boolean }) {
     this.json = options.json;
     this.quiet = options.quiet;
     this.c = pc.createColors(options.color);
     this.#write = options.write;
+    this.#progress = new ProgressRenderer({ tty: options.tty ?? false, write: (text) => this.#write("stderr", redactSecrets(text, knownSecrets())) });
   }
 
   #print(stream: "stdout" | "stderr", text: string): void {
@@ -103,6 +106,14 @@ export class Output {
         return;
       case "backup":
         this.info(`  ${c.green("✓")} backup ${event.file} ${c.dim(`(${(event.sizeBytes / 1024).toFixed(1)} KB, ${formatDuration(event.ms)})`)}`);
+        return;
+      case "transform-start":
+      case "transform-progress":
+      case "transform-end":
+        if (!this.quiet && !this.json) this.#progress.handle(event);
+        return;
+      case "transform-preview":
+        if (!this.json) this.#print("stdout", c.dim(`-- transform ${event.id} on a sample row:\n--   ${JSON.stringify(event.before, jsonSafe)}\n--   -> ${event.after === null ? "(unchanged)" : JSON.stringify(event.after, jsonSafe)}`));
         return;
       case "seeding":
         return;

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from "../config/environments.ts";
-import { errors, isStrataError, StrataError } from "../errors.ts";
+import { isStrataError, StrataError } from "../errors.ts";
 import type { BackupEntry, BackupProvider, BackupRequest, BackupResult } from "../hooks/backup.ts";
 import type { Plugin } from "../hooks/define-plugin.ts";
 import type { HookRunner } from "../hooks/runner.ts";
@@ -7,6 +7,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { nowMs } from "../util/time.ts";
 import { STRATA_VERSION } from "../util/version.ts";
 import { connect, type Connection } from "./connection.ts";
+import { provided } from "./providers.ts";
 
 export type BackupEvent = { event: "backup"; file: string; sizeBytes: number; ms: number; reason: "run" | "command" };
 
@@ -17,19 +18,9 @@ interface BackupContext {
   log(message: string): void;
 }
 
-/**
- * The plugin that provides backups: one listed in the config or the project's plugins/
- * folder, else the built-in `backup()` plugin, loaded only now.
- */
-export async function backupProvider(plugins: readonly Plugin[], runtime: Runtime): Promise<BackupProvider> {
-  const providers = plugins.filter((p) => p.backup);
-  if (providers.length > 1) throw errors.pluginInvalid(providers.map((p) => `"${p.name}"`).join(" and "), "more than one plugin provides backups; keep one.");
-  if (providers[0]) return providers[0].backup!;
-  const builtins = await runtime.importBuiltinPlugins();
-  const factory = builtins.backup as (() => Plugin) | undefined;
-  const builtin = factory?.().backup;
-  if (!builtin) throw new StrataError("BACKUP_FAILED", "No plugin provides backups.", { hint: 'Add backup() from "strata/plugins" to "plugins" in the config.' });
-  return builtin;
+/** The plugin that provides backups: one listed in the config or the plugins/ folder, else the built-in `backup()`. */
+export function backupProvider(plugins: readonly Plugin[], runtime: Runtime): Promise<BackupProvider> {
+  return provided(plugins, runtime, "backup");
 }
 
 /**

@@ -12,18 +12,23 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** Loads the one dialect the URL needs and opens a dedicated session. */
-export async function connect(config: ResolvedConfig, options: { readOnly?: boolean } = {}): Promise<Connection> {
-  const dialect = await loadDialect({
+/** The one dialect the URL needs, loaded lazily, with its own connection pool. */
+export function configuredDialect(config: ResolvedConfig, options: { readOnly?: boolean; poolSize?: number } = {}): Promise<Dialect> {
+  return loadDialect({
     url: config.database.url,
     described: config.database.described,
-    poolSize: config.poolSize,
+    poolSize: options.poolSize ?? config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
     ddlLockTimeoutMs: config.ddl.lockTimeoutMs,
     ...(config.tls !== undefined ? { tls: config.tls } : {}),
     ...(config.schema ? { schema: config.schema } : {}),
     ...(options.readOnly ? { readOnly: true } : {}),
   });
+}
+
+/** Loads the dialect and opens a dedicated session. */
+export async function connect(config: ResolvedConfig, options: { readOnly?: boolean } = {}): Promise<Connection> {
+  const dialect = await configuredDialect(config, options);
   let session: Session;
   try {
     session = await dialect.driver.open();

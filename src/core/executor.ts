@@ -11,6 +11,8 @@ import type { Db } from "./db.ts";
 import type { MigrationSource } from "./discover.ts";
 import type { History } from "./history.ts";
 import { AlreadyApplied, MigrationRun, type TransactionMode } from "./migration-run.ts";
+import { runMigrationTransform, type TransformSupport } from "./transforms.ts";
+import type { TransformEvent } from "../transform/engine.ts";
 import type { AppliedRecord } from "./plan.ts";
 
 /** A loaded TypeScript/JavaScript migration instance. */
@@ -28,7 +30,8 @@ export type RunEvent =
   | { event: "migrated"; id: string; direction: Direction; ms: number }
   | { event: "skipped"; id: string; reason: string }
   | { event: "failed"; id: string; direction: Direction; message: string }
-  | { event: "retrying"; id: string; attempt: number; of: number; waitMs: number; reason: string };
+  | { event: "retrying"; id: string; attempt: number; of: number; waitMs: number; reason: string }
+  | TransformEvent;
 
 export interface ExecutorOptions {
   session: Session;
@@ -46,8 +49,10 @@ export interface ExecutorOptions {
   singleTransaction?: boolean;
   load(source: MigrationSource): Promise<MigrationInstance>;
   emit(event: RunEvent): void;
-  /** The transform engine for `this.transform()` inside a migration. */
-  transform?: (migration: MigrationSource, instance: MigrationInstance, session: Session) => RunContext["transform"];
+  /** What `this.transform()` inside a migration needs. */
+  transforms: TransformSupport;
+  /** Migrations that stopped in a transform, with how many statements had run: they resume. */
+  resumable: ReadonlyMap<string, number>;
 }
 
 export interface DownItem {
@@ -103,7 +108,7 @@ export class Executor {
   }
 
   #modeFor(source: MigrationSource, direction: Direction, instance: MigrationInstance | undefined): TransactionMode {
-    if (this.#o.dryRun) return "own";
+    if (this.#o.dryRun || this.#o.resumable.has(source.id)) return "own";
     if (this.#o.singleTransaction) return "run";
     const section = source.kind === "sql" ? (direction === "up" ? source.sql!.up : source.sql!.down) : undefined;
     const optedOut = section ? !section.transaction : instance?.transaction === false;
@@ -262,12 +267,17 @@ export class Executor {
     const sqlSection = source.kind === "sql" ? (direction === "up" ? source.sql!.up : source.sql!.down) : undefined;
     const run = new MigrationRun({
       id: source.id, direction, session, dialect, history, by: this.#o.by, dryRun, ddlRetries: this.#o.ddlRetries,
+      ...(this.#o.resumable.has(source.id) && !dryRun ? { resumeAfter: this.#o.resumable.get(source.id)! } : {}),
       mode,
       transaction: sqlSection ? (sqlSection.transaction ? undefined : false) : instance?.transaction,
       onStatement: dryRun ? (statement: Statement, kind) => this.#o.emit({ event: "statement", id: source.id, sql: statement.sql, params: statement.params, kind }) : undefined,
       onRetry: (attempt, waitMs, reason) => this.#o.emit({ event: "retrying", id: source.id, attempt, of: this.#o.ddlRetries, waitMs, reason }),
     });
-    if (instance) setContext(instance, { db: run.db, environment, dryRun, transform: this.#o.transform?.(source, instance, session) });
+    if (instance) {
+      const transform = (table: string, options: unknown, fn: unknown) =>
+        runMigrationTransform({ ...this.#o.transforms, hooks: this.#o.hooks, by: this.#o.by, dryRun, emit: (e) => this.#o.emit(e) }, { source, instance, run, closeRunTransaction: () => this.#closeRunTransaction(true) }, table, options, fn);
+      setContext(instance, { db: run.db, environment, dryRun, transform });
+    }
     return run;
   }
 

@@ -67,6 +67,8 @@ function progressColumns(): ColumnDef[] {
     { ...str("id", 255), primary: true },
     str("direction", 8),
     str("state", 16),
+    // "statements", or "transform": a migration that resumes where it stopped.
+    str("kind", 16),
     int("statements_done"),
     createColumn("statement", "text", { nullable: true }),
     createColumn("error", "text", { nullable: true }),
@@ -231,6 +233,7 @@ export class History {
     return rows.map((r) => ({
       id: String(r.id),
       direction: String(r.direction) as "up" | "down",
+      kind: r.kind === "transform" ? ("transform" as const) : ("statements" as const),
       // A marker still "running" when a new runner holds the lock means its process died.
       state: "failed",
       statementsDone: Number(r.statements_done),
@@ -244,9 +247,14 @@ export class History {
    * Marks a non-transactional migration as started, before its first statement. No marker
    * of the same id can exist: a failed one blocks runs until `strata resolve` clears it.
    */
-  async startProgress(id: string, direction: "up" | "down", by: string): Promise<void> {
-    const row: Record<string, unknown> = { id, direction, state: "running", statements_done: 0, statement: null, error: null, started_at: new Date(), by };
+  async startProgress(id: string, direction: "up" | "down", by: string, kind: "statements" | "transform" = "statements", statementsDone = 0): Promise<void> {
+    const row: Record<string, unknown> = { id, direction, state: "running", kind, statements_done: statementsDone, statement: null, error: null, started_at: new Date(), by };
     await this.#query({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)] });
+  }
+
+  /** A migration outside a transaction that reached a transform: from now on it resumes instead of failing. */
+  async markResumable(id: string): Promise<void> {
+    await this.#query({ kind: "update", table: this.progressTable, values: { kind: "transform", state: "running" }, where: [{ column: "id", op: "=", value: id }] });
   }
 
   async advanceProgress(id: string, statementsDone: number): Promise<void> {

@@ -28,11 +28,18 @@ export interface MigrationRunOptions {
   mode: TransactionMode;
   /** Outside a transaction, a statement that timed out waiting for a lock is retried this often. */
   ddlRetries: number;
+  /**
+   * Resuming a migration that stopped in a transform: its first statements already ran and
+   * are skipped (reads run again), the transform goes on from its checkpoint.
+   */
+  resumeAfter?: number;
   onStatement?: StatementSink;
   onRetry?: (attempt: number, waitMs: number, reason: string) => void;
 }
 
 export type TransactionMode = "own" | "savepoint" | "run";
+
+const READS = /^\s*(select|with|show|explain|pragma)\b/i;
 
 /** Raised when another runner applied the migration while this one waited for the write lock. */
 export class AlreadyApplied extends Error {}
@@ -54,6 +61,7 @@ export class MigrationRun {
   /** BEGIN not sent yet: it goes out with the first statement, in one round trip. */
   #pendingBegin = false;
   #touchesSession = false;
+  #transforms = 0;
   #statementsDone = 0;
   lastStatement?: string;
   readonly db: Db;
@@ -157,6 +165,11 @@ export class MigrationRun {
     const { session, dialect, history, id, direction, by, mode } = this.#o;
     const explicit = this.#o.transaction;
     const needsNoTx = dialect.adapter.supportsConcurrentIndex && this.#pending.some(requiresNoTransaction);
+    if (this.#o.resumeAfter !== undefined) {
+      // The progress marker of the stopped run stays; the migration goes on outside a transaction.
+      this.#transactional = false;
+      return;
+    }
     if (mode !== "own") {
       if (explicit === false || needsNoTx) {
         throw new StrataError("UNSUPPORTED", `Migration "${id}" must run outside a transaction, so it cannot run under --single-transaction.`, { hint: "Run it without --single-transaction." });
@@ -178,6 +191,33 @@ export class MigrationRun {
       }
     } else {
       await history.startProgress(id, direction, by);
+    }
+  }
+
+  /** The n-th transform of this migration (0-based): part of the transform's id. */
+  nextTransformIndex(): number {
+    return this.#transforms++;
+  }
+
+  /**
+   * Before a transform: what ran so far is committed, and the rest of the migration runs
+   * outside a transaction behind a resumable progress marker, so a killed run resumes here
+   * on the next \`strata up\` instead of starting over or counting as failed.
+   */
+  async enterTransform(closeRunTransaction: () => Promise<void>): Promise<void> {
+    await this.flush();
+    await this.#start();
+    if (this.#o.dryRun) return;
+    const { history, id, direction, by, mode } = this.#o;
+    if (mode === "run") throw new StrataError("UNSUPPORTED", `Migration "${id}" runs a transform, which commits chunk by chunk, so it cannot run under --single-transaction.`, { hint: "Run it without --single-transaction." });
+    if (this.#transactional) {
+      const begin = this.takePendingBegin();
+      if (begin.length === 0) await this.commit();
+      if (mode === "savepoint") await closeRunTransaction();
+      this.#transactional = false;
+      await history.startProgress(id, direction, by, "transform", this.#statementsDone);
+    } else if (this.#o.resumeAfter === undefined) {
+      await history.markResumable(id);
     }
   }
 
@@ -203,6 +243,11 @@ export class MigrationRun {
     this.#o.onStatement?.(statement, kind);
     if (this.#o.dryRun) return { rows: [], rowCount: 0 };
     await this.#start();
+    const index = this.#statementsDone;
+    if (this.#o.resumeAfter !== undefined && index < this.#o.resumeAfter && !READS.test(statement.sql)) {
+      this.#statementsDone++;
+      return { rows: [], rowCount: 0 };
+    }
     this.lastStatement = statement.sql;
     this.#noteSession(statement.sql);
     const begin = this.takePendingBegin();
@@ -211,10 +256,8 @@ export class MigrationRun {
       : this.#transactional
         ? await this.#o.session.execute(statement.sql, statement.params)
         : await this.#executeRetrying(statement);
-    if (!this.#transactional) {
-      this.#statementsDone++;
-      await this.#o.history.advanceProgress(this.#o.id, this.#statementsDone);
-    }
+    this.#statementsDone = index + 1;
+    if (!this.#transactional) await this.#o.history.advanceProgress(this.#o.id, this.#statementsDone);
     return result;
   }
 

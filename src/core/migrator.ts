@@ -8,7 +8,7 @@ import { readGitCommit, whoAmI } from "../util/identity.ts";
 import { nowMs } from "../util/time.ts";
 import { STRATA_VERSION } from "../util/version.ts";
 import { backupProvider, listBackups, restoreBackup, takeBackup, type BackupEvent } from "./backups.ts";
-import { connect, type Connection } from "./connection.ts";
+import { configuredDialect, connect, type Connection } from "./connection.ts";
 import type { MigrationSource } from "./discover.ts";
 import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
 import { History, type HistoryEvent } from "./history.ts";
@@ -17,6 +17,9 @@ import { assertNoBlockers, computeStatus, planDown, planUp, type AppliedRecord, 
 import { resolveMigration, type ResolveAction } from "./resolve.ts";
 import { runSeeders, type SeedEvent } from "./seeds.ts";
 import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
+import { provided } from "./providers.ts";
+import { joinTransforms, listTransforms, setTransformsState, type TransformStatus, type TransformSupport } from "./transforms.ts";
+import type { BatchPolicy } from "../hooks/batching.ts";
 
 export type MigratorEvent =
   | RunEvent
@@ -43,6 +46,8 @@ export interface MigratorOptions extends Omit<StrataConfig, "url"> {
 export interface StatusResult {
   migrations: { id: string; state: StatusEntry["state"]; version: string; name: string; appliedAt?: string; batch?: number; failure?: StatusEntry["failure"] }[];
   heads: string[];
+  /** Transforms not done yet (running, or paused after a failure or on request), when there are any. */
+  transforms?: Omit<TransformStatus, "migrationId">[];
 }
 
 
@@ -99,8 +104,12 @@ export class Migrator {
   /** Every migration with its state, and the graph's heads. Read-only: creates nothing. */
   async status(): Promise<StatusResult> {
     const ws = await this.#load();
-    const status = await this.#read(ws, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
+    const [status, transforms] = await this.#read(ws, (history, conn) =>
+      Promise.all([Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)), listTransforms(conn, ws.config.table)]),
+    );
+    const open = transforms.filter((t) => t.state !== "done").map(({ migrationId: _m, ...t }) => t);
     return {
+      ...(open.length ? { transforms: open } : {}),
       migrations: status.entries.map((e) => ({
         id: e.id, state: e.state, version: e.version, name: e.name,
         ...(e.appliedAt ? { appliedAt: e.appliedAt } : {}),
@@ -184,6 +193,55 @@ export class Migrator {
     });
   }
 
+  /** Every transform recorded in this database: state and progress (read-only). */
+  async transforms(): Promise<TransformStatus[]> {
+    const ws = await this.#settings();
+    return this.#read(ws, (_history, conn) => listTransforms(conn, ws.config.table));
+  }
+
+  /** Asks running transforms (one, or all) to stop after their chunks in flight. */
+  async pauseTransform(id?: string): Promise<string[]> {
+    const ws = await this.#settings();
+    const conn = await connect(ws.config);
+    try {
+      return await setTransformsState(conn, ws.config.table, id, "paused");
+    } finally {
+      await conn.close();
+    }
+  }
+
+  /**
+   * Resumes paused transforms (failed chunks become pending again). With no other runner
+   * active, the migration itself is run on (`up` to it); while another runner holds the
+   * lock, this process joins the transform and shares its chunks.
+   */
+  async resumeTransform(id?: string): Promise<{ resumed: string[]; joined: boolean }> {
+    const ws = await this.#load();
+    const conn = await connect(ws.config);
+    let resumed: string[];
+    let free: boolean;
+    try {
+      resumed = await setTransformsState(conn, ws.config.table, id, "running");
+      free = await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: 0 }).then(
+        async () => {
+          await conn.dialect.adapter.releaseLock(conn.session, conn.lockKey);
+          return true;
+        },
+        () => false,
+      );
+    } finally {
+      await conn.close();
+    }
+    if (free) {
+      const migrations = [...new Set((await this.transforms()).filter((t) => resumed.includes(t.id)).map((t) => t.migrationId))];
+      for (const migrationId of migrations) if (ws.graph.byId.has(migrationId)) await this.run({ to: migrationId });
+      return { resumed, joined: false };
+    }
+    const env = (name: string) => ws.runtime.env(name);
+    await joinTransforms({ ...this.#transformSupport(ws), hooks: ws.hooks, by: whoAmI(env), dryRun: false, emit: (e) => this.#emit(e) }, ws, resumed, this.#instanceLoader(ws));
+    return { resumed, joined: true };
+  }
+
   /** A CLI command a plugin adds, by name. */
   async pluginCommand(name: string): Promise<{ plugin: string; command: PluginCommand } | undefined> {
     const ws = await this.#settings();
@@ -216,6 +274,8 @@ export class Migrator {
         executor = new Executor({
           session: conn.session, dialect: conn.dialect, history, hooks, environment: config.environment, dryRun,
           by: whoAmI(env), toolVersion: STRATA_VERSION, ddlRetries: config.ddl.retries, singleTransaction: options.singleTransaction ?? false, load, emit: (e) => this.#emit(e),
+          transforms: this.#transformSupport(ws),
+          resumable: new Map(progress.filter((p) => p.kind === "transform").map((p) => [p.id, p.statementsDone])),
           ...(dryRun ? {} : { gitCommit: readGitCommit(config.root, env) }),
         });
         // Every module of the plan is loaded before the first one runs, so a file that does not
@@ -274,13 +334,23 @@ export class Migrator {
     }
   }
 
-  async #read<T>(ws: Settings, fn: (history: History) => Promise<T>): Promise<T> {
+  async #read<T>(ws: Settings, fn: (history: History, conn: Connection) => Promise<T>): Promise<T> {
     const conn = await connect(ws.config, { readOnly: true });
     try {
-      return await fn(new History(conn.session, conn.dialect, ws.config.table, ws.config.environment));
+      return await fn(new History(conn.session, conn.dialect, ws.config.table, ws.config.environment), conn);
     } finally {
       await conn.close();
     }
+  }
+
+  #transformSupport(ws: Settings): TransformSupport {
+    let policy: Promise<BatchPolicy> | undefined;
+    return {
+      historyTable: ws.config.table,
+      runtime: ws.runtime,
+      openDialect: (poolSize) => configuredDialect(ws.config, { poolSize }),
+      policy: () => (policy ??= provided(ws.hooks.plugins, ws.runtime, "batching")),
+    };
   }
 
   #instanceLoader(ws: Workspace): (source: MigrationSource) => Promise<MigrationInstance> {

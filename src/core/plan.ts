@@ -22,6 +22,8 @@ export interface AppliedRecord {
 export interface ProgressRecord {
   id: string;
   direction: "up" | "down";
+  /** "transform": the migration resumes on the next run instead of counting as failed. */
+  kind: "statements" | "transform";
   state: "running" | "failed";
   statementsDone: number;
   statement?: string;
@@ -53,7 +55,7 @@ export interface Status {
  */
 export function computeStatus(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], progress: readonly ProgressRecord[]): Status {
   const appliedById = new Map(applied.map((r) => [r.id, r]));
-  const progressById = new Map(progress.map((p) => [p.id, p]));
+  const progressById = new Map(progress.filter((p) => p.kind !== "transform").map((p) => [p.id, p]));
   const entries: StatusEntry[] = [];
   for (const record of [...applied].sort(bySequence)) {
     const source = graph.byId.get(record.id);

@@ -47,7 +47,8 @@ export async function runSeeders(ctx: SeedContext): Promise<string[]> {
   }
   const names = chosen.map((s) => s.name);
   const started = nowMs();
-  await hooks.call("seed:before", { environment: config.environment, seeders: names });
+  const where = { environment: config.environment, database: config.database.described, dialect: conn.dialect.name };
+  await hooks.call("seed:before", { ...where, seeders: names });
   const { session, dialect } = conn;
   const db = createDb({
     run: (statement) => session.execute(statement.sql, statement.params),
@@ -64,10 +65,10 @@ export async function runSeeders(ctx: SeedContext): Promise<string[]> {
       const instance = new Class() as { run?: () => unknown };
       if (typeof instance.run !== "function") throw errors.seedFailed(seeder.name, new Error("its class has no run() method."));
       Object.defineProperty(instance, CONTEXT, { value: { db, environment: config.environment, dryRun: false }, configurable: true });
-      await dialect.adapter.begin(session);
+      await session.execute(dialect.adapter.dataTransaction.begin);
       try {
         await instance.run();
-        await dialect.adapter.commit(session);
+        await session.execute(dialect.adapter.dataTransaction.commit);
       } catch (error) {
         await dialect.adapter.rollback(session).catch(() => undefined);
         throw isStrataError(error) && error.code === "SEED_FAILED" ? error : errors.seedFailed(seeder.name, error);
@@ -76,9 +77,9 @@ export async function runSeeders(ctx: SeedContext): Promise<string[]> {
       ctx.emit({ event: "seeded", name: seeder.name, ms: Math.round(nowMs() - t) });
     }
   } catch (error) {
-    await hooks.call("seed:after", { environment: config.environment, seeders: done, durationMs: nowMs() - started, success: false, error: errorInfo(error) });
+    await hooks.call("seed:after", { ...where, seeders: done, durationMs: nowMs() - started, success: false, error: errorInfo(error) });
     throw error;
   }
-  await hooks.call("seed:after", { environment: config.environment, seeders: done, durationMs: nowMs() - started, success: true });
+  await hooks.call("seed:after", { ...where, seeders: done, durationMs: nowMs() - started, success: true });
   return done;
 }

@@ -101,6 +101,12 @@ export interface Adapter {
    */
   readonly transactionStatements?: { readonly begin: string; readonly commit: string };
   /**
+   * BEGIN and COMMIT for a transaction that only writes data (a seeder, a transform chunk):
+   * no schema change, so foreign keys stay enforced (SQLite: BEGIN IMMEDIATE takes the
+   * write lock at once).
+   */
+  readonly dataTransaction: { readonly begin: string; readonly commit: string };
+  /**
    * Present where one transaction per run, with a savepoint per migration, is the better
    * policy: SQLite, whose write lock covers the whole database anyway and where every
    * commit costs a sync to disk. A failing migration rolls back to its savepoint and the

@@ -1,5 +1,6 @@
 import { KIND } from "../util/brand.ts";
 import type { BackupProvider } from "./backup.ts";
+import type { BatchPolicy } from "./batching.ts";
 import type { HookContext, HookName, HookPayloads } from "./types.ts";
 
 export type HookHandler<K extends HookName> = (payload: HookPayloads[K], context: HookContext) => void | Promise<void>;
@@ -36,6 +37,8 @@ export interface Plugin {
   commands?: PluginCommand[];
   /** Takes, lists and restores backups (one plugin at a time provides them). */
   backup?: BackupProvider;
+  /** Chooses chunk sizes, pacing and retry backoff for data transforms (one plugin at a time). */
+  batching?: BatchPolicy;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { errors } from "../errors.ts";
+import { errors, messageOf } from "../errors.ts";
 import type { Plugin } from "./define-plugin.ts";
 import { HOOK_NAMES, type HookName } from "./types.ts";
 
@@ -57,7 +57,12 @@ export async function loadFolderPlugins(dir: string, importModule: (file: string
     .sort();
   const plugins: Plugin[] = [];
   for (const file of files) {
-    const mod = await importModule(join(dir, file));
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importModule(join(dir, file));
+    } catch (error) {
+      throw errors.pluginInvalid(`plugins/${file}`, `could not be loaded: ${messageOf(error)}`);
+    }
     if (mod.default === undefined) continue;
     plugins.push(...flattenPlugins(mod.default, `plugins/${file}`));
   }

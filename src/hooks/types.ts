@@ -36,8 +36,8 @@ export interface HookPayloads {
   "migration:error": { id: string; name: string; direction: Direction; environment: string; durationMs: number; error: ErrorInfo };
   "rollback:before": { environment: string; migrations: string[]; dryRun: boolean };
   "rollback:after": { environment: string; rolledBack: string[]; durationMs: number; dryRun: boolean };
-  "seed:before": { environment: string; seeders: string[] };
-  "seed:after": { environment: string; seeders: string[]; durationMs: number; success: boolean; error?: ErrorInfo };
+  "seed:before": { environment: string; database: string; dialect: string; seeders: string[] };
+  "seed:after": { environment: string; database: string; dialect: string; seeders: string[]; durationMs: number; success: boolean; error?: ErrorInfo };
   "backup:before": { environment: string; database: string; dialect: string; reason: "run" | "command" };
   "backup:after": { environment: string; database: string; file: string; sizeBytes: number; durationMs: number };
   "transform:start": { id: string; migrationId: string; table: string; rowsTotal: number; rowsDone: number; workers: number; batchSize: number };

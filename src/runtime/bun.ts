@@ -36,7 +36,7 @@ export interface EmbeddedModules {
  * binary's embedded ones, or, from source, src/index.ts and plugins/index.ts as already
  * loaded. bun:sqlite serves local SQLite, so a compiled binary needs no native addon.
  */
-export function createBunRuntime(embedded?: EmbeddedModules): Runtime {
+export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: string): Runtime {
   const load = async (specifier: keyof EmbeddedModules) =>
     embedded ? embedded[specifier]() : ((await import(fileURLToPath(strataModuleUrls()[specifier]))) as Record<string, unknown>);
   let hooked = false;
@@ -63,6 +63,7 @@ export function createBunRuntime(embedded?: EmbeddedModules): Runtime {
       return (await import(versioned(file, version))) as Record<string, unknown>;
     },
     importBuiltinPlugins: () => load("strata/plugins"),
+    transformWorker: () => ({ filename: transformWorker ?? new URL("../transform/worker.ts", import.meta.url).href }),
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
       const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean }) => BunDatabase };
       const db = new Database(path, options.readonly ? { readonly: true } : { create: true });

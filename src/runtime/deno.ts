@@ -37,6 +37,8 @@ export function createDenoRuntime(): Runtime {
     exit: (code) => flushAndExit(code),
     isTTY: (stream) => Boolean(process[stream].isTTY),
     importModule: async (file, version) => (await import(versioned(pathToFileURL(file).href, version))) as Record<string, unknown>,
+    // Threads through tinypool are not used on Deno: the row function runs in this thread.
+    transformWorker: () => undefined,
     importBuiltinPlugins: async () => (await import(strataModuleUrls()["strata/plugins"])) as Record<string, unknown>,
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
       const require = createRequire(import.meta.url);

@@ -29,6 +29,7 @@ export function createNodeRuntime(): Runtime {
     exit: flushAndExit,
     isTTY: (stream) => Boolean(process[stream].isTTY),
     importModule: importNodeModule,
+    transformWorker: () => ({ filename: new URL("../../bin/transform-worker.mjs", import.meta.url).href }),
     importBuiltinPlugins: () => importNodeModule(fileURLToPath(strataModuleUrls()["strata/plugins"])),
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
       const Database = require("libsql") as new (path: string, options: { readonly?: boolean; timeout?: number }) => LibsqlDatabase;

@@ -43,6 +43,8 @@ export interface Runtime {
   /** The built-in plugins ("strata/plugins"), loaded only when needed (e.g. backup on without a backup plugin). */
   importBuiltinPlugins(): Promise<Record<string, unknown>>;
   openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase>;
+  /** The module worker threads load to run a transform's row function, or undefined where threads are not used (Deno). */
+  transformWorker(): { filename: string; execArgv?: string[] } | undefined;
 }
 
 let current: Runtime | undefined;

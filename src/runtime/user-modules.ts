@@ -23,15 +23,28 @@ export function strataModuleUrls(): Record<string, string> {
 }
 
 const HOOK_SOURCE = `
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 let map = {};
 export async function initialize(data) { map = data.map; }
+// A user's .js file written as an ES module (import/export, no require or module.exports).
+function isEsmSource(url) {
+  try {
+    const text = readFileSync(fileURLToPath(url.replace(/[?#].*$/, "")), "utf8");
+    return /^\\s*(import|export)\\s/m.test(text) && !/\\bmodule\\.exports\\b|\\brequire\\(/.test(text);
+  } catch {
+    return false;
+  }
+}
 export async function resolve(specifier, context, next) {
   const target = map[specifier];
   // Resolved by the next hook (tsx) as if written as a file URL, so it loads it too.
   const resolved = await next(target ?? specifier, context);
-  // TypeScript user files are ES modules whatever the nearest package.json says: without
-  // "type": "module" tsx would compile them to CommonJS, where "strata" cannot resolve.
-  if (/^file:[^?]*\\.(ts|tsx|mts)(\\?.*)?$/.test(resolved.url) && !resolved.url.includes("/node_modules/")) return { ...resolved, format: "module" };
+  if (!resolved.url.startsWith("file:") || resolved.url.includes("/node_modules/")) return resolved;
+  // User files are ES modules whatever the nearest package.json says: compiled to CommonJS,
+  // "strata" could not resolve (Node 20: "Cannot require() ES Module ... in a cycle").
+  const path = resolved.url.replace(/[?#].*$/, "");
+  if (/\\.(ts|tsx|mts)$/.test(path) || (/\\.js$/.test(path) && isEsmSource(resolved.url))) return { ...resolved, format: "module" };
   return resolved;
 }`;
 

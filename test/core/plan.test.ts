@@ -25,7 +25,7 @@ describe("computeStatus", () => {
 
   it("reports a progress marker as failed with its statement", () => {
     const graph = buildGraph([source(A)]);
-    const status = computeStatus(graph, [], [{ id: A, direction: "up", state: "failed", statementsDone: 2, statement: "alter table x", startedAt: "2026-01-01T00:00:00.000Z" }]);
+    const status = computeStatus(graph, [], [{ id: A, direction: "up", kind: "statements", state: "failed", statementsDone: 2, statement: "alter table x", startedAt: "2026-01-01T00:00:00.000Z" }]);
     expect(status.entries[0]).toMatchObject({ state: "failed", failure: { statementsDone: 2, statement: "alter table x" } });
     expect(() => assertNoBlockers(status)).toThrow(/failed part-way/);
   });

@@ -9,7 +9,8 @@ import resolve from "./resolve.ts";
 import restore from "./restore.ts";
 import seed from "./seed.ts";
 import status from "./status.ts";
+import transform from "./transform.ts";
 import up from "./up.ts";
 
 /** The commands of the CLI contract, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [init, newMigration, up, down, status, history, seed, resolve, backup, restore, plugins];
+export const COMMANDS: readonly CommandDefinition[] = [init, newMigration, up, down, status, history, seed, resolve, backup, restore, plugins, transform];

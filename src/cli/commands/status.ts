@@ -27,9 +27,16 @@ export default defineCommand({
         if (m.state === "modified") lines.push(`      changed since applied: restore the file or ${c.cyan(`strata resolve ${m.id} --accept-checksum`)}`);
         if (m.state === "missing") lines.push(`      file is gone: restore it or ${c.cyan(`strata resolve ${m.id} --forget`)}`);
       }
+      for (const t of status.transforms ?? []) {
+        const pct = t.rowsTotal > 0 ? ` (${((t.rowsDone / t.rowsTotal) * 100).toFixed(1)}%)` : "";
+        lines.push(c.yellow(`  transform ${t.id}: ${t.state} at ${t.rowsDone}/${t.rowsTotal} rows${pct}`));
+        if (t.lastError) lines.push(c.red(`      ${flat(t.lastError)}`));
+        lines.push(`      ${t.state === "paused" ? `resume it: ${c.cyan(`strata transform resume ${t.id}`)}` : `it goes on with ${c.cyan("strata up")} (or joins with ${c.cyan(`strata transform resume ${t.id}`)})`}`);
+      }
       const counts = new Map<string, number>();
       for (const m of status.migrations) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
-      if (status.migrations.length) lines.push([...counts].map(([s, n]) => `${n} ${s}`).join(", ") + (status.heads.length ? c.dim(` · heads: ${status.heads.join(", ")}`) : ""));
+      const heads = status.heads.length > 3 ? `${status.heads.length} heads` : `heads: ${status.heads.join(", ")}`;
+      if (status.migrations.length) lines.push([...counts].map(([s, n]) => `${n} ${s}`).join(", ") + (status.heads.length ? c.dim(` · ${heads}`) : ""));
       return lines.join("\n");
     });
   },

@@ -21,6 +21,7 @@ export function lockName(key: string): string {
 export class MysqlAdapter implements Adapter {
   readonly locksWithTransactions = false;
   readonly transactionStatements = { begin: "start transaction", commit: "commit" } as const;
+  readonly dataTransaction = this.transactionStatements;
   readonly supportsTransactionalDdl = false;
   readonly supportsPartialIndex = false;
   /** `concurrently` compiles to online DDL (ALGORITHM=INPLACE, LOCK=NONE), not to a separate non-transactional step. */

@@ -17,6 +17,7 @@ const POLL_MS = 150;
 export class PostgresAdapter implements Adapter {
   readonly locksWithTransactions = false;
   readonly transactionStatements = { begin: "begin", commit: "commit" } as const;
+  readonly dataTransaction = this.transactionStatements;
   readonly supportsTransactionalDdl = true;
   readonly supportsSkipLocked = true;
   readonly supportsPartialIndex = true;

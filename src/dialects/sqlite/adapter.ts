@@ -19,6 +19,7 @@ function isBusy(error: unknown): boolean {
  */
 export class SqliteAdapter implements Adapter {
   readonly locksWithTransactions = true;
+  readonly dataTransaction = { begin: "begin immediate", commit: "commit" } as const;
   readonly supportsTransactionalDdl = true;
   readonly supportsSkipLocked = false;
   readonly supportsPartialIndex = true;

@@ -1,0 +1,317 @@
+import type { Dialect, Row, Session } from "../dialects/dialect.ts";
+import { StrataError } from "../errors.ts";
+import type { BatchPolicy } from "../hooks/batching.ts";
+import type { HookRunner } from "../hooks/runner.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { nowMs, sleep } from "../util/time.ts";
+import { TransformStore, type ChunkRecord, type TransformRecord } from "./checkpoint.ts";
+import { ChunkSql, planColumns } from "./chunks.ts";
+import type { ResolvedTransform } from "./options.ts";
+import { createRowPool, type RowPool } from "./pool.ts";
+import { applyRows } from "./worker.ts";
+
+export type TransformEvent =
+  | { event: "transform-start"; id: string; table: string; rowsTotal: number; rowsDone: number; workers: number; batchSize: number }
+  | { event: "transform-progress"; id: string; table: string; rowsDone: number; rowsTotal: number; rowsPerSecond: number; etaMs: number | null }
+  | { event: "transform-end"; id: string; table: string; state: "done" | "paused"; rowsDone: number; rowsTotal: number; durationMs: number }
+  | { event: "transform-preview"; id: string; before: Row; after: Row | null };
+
+export interface EngineContext {
+  dialect: Dialect;
+  /** A new dedicated session (chunks run on their own, in parallel). */
+  openSession(): Promise<Session>;
+  historyTable: string;
+  runtime: Runtime;
+  hooks: HookRunner;
+  policy: BatchPolicy;
+  by: string;
+  /** The migration's checksum: worker threads load that version of the file. */
+  version: string;
+  /** The migration instance, for the row function in this thread (workers: 0, dry runs). */
+  instance: Record<string, unknown>;
+  emit(event: TransformEvent): void;
+}
+
+export interface TransformSummary {
+  id: string;
+  rowsDone: number;
+  rowsTotal: number;
+  changed: number;
+  chunks: number;
+  durationMs: number;
+}
+
+const PROGRESS_EVERY_MS = 1000;
+const WAIT_FOR_OTHERS_MS = 200;
+
+interface Shared {
+  id: string;
+  spec: ResolvedTransform;
+  store: TransformStore;
+  sql: ChunkSql;
+  keys: string[];
+  pool?: RowPool;
+  started: number;
+  rowsStarted: number;
+  rowsDoneHere: number;
+  rowsDoneBefore: number;
+  rowsTotal: number;
+  changed: number;
+  chunks: number;
+  size: number;
+  stop?: "paused" | "failed";
+  failure?: StrataError;
+}
+
+/**
+ * Runs a transform to its end: chunks planned lazily over the key, claimed with row locks
+ * (SKIP LOCKED), each read, transformed (worker threads), written in one statement and
+ * marked done in one transaction. Several chunks are in flight at once, each on its own
+ * session, so reads, the row function and writes overlap. Resumes from the checkpoint when
+ * the transform exists; another process running the same transform shares the chunks.
+ */
+export async function runTransform(ctx: EngineContext, spec: ResolvedTransform): Promise<TransformSummary> {
+  const { dialect } = ctx;
+  const control = await ctx.openSession();
+  const lanes: Session[] = [];
+  let pool: RowPool | undefined;
+  try {
+    const store = new TransformStore(dialect, ctx.historyTable);
+    await store.ensure(control);
+    const { sql, keys } = await prepare(dialect, control, spec);
+    let record = await store.get(control, spec.id);
+    if (!record) {
+      await store.create(control, { id: spec.id, migrationId: spec.migrationId, table: spec.table, spec, rowsTotal: await sql.countRows(control) });
+      record = (await store.get(control, spec.id))!;
+    }
+    const rowsDoneBefore = await store.rowsDone(control, spec.id);
+    if (record.state === "done") return { id: spec.id, rowsDone: rowsDoneBefore, rowsTotal: record.rowsTotal, changed: 0, chunks: 0, durationMs: 0 };
+    if (record.state === "paused") throw pausedError(record, rowsDoneBefore);
+    await ctx.hooks.call("transform:start", { id: spec.id, migrationId: spec.migrationId, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
+    ctx.emit({ event: "transform-start", id: spec.id, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
+    if (spec.method) pool = createRowPool({ runtime: ctx.runtime, workers: spec.workers, file: spec.file, version: ctx.version, method: spec.method, keys });
+    const shared: Shared = {
+      id: spec.id, spec, store, sql, keys, ...(pool ? { pool } : {}), started: nowMs(), rowsStarted: 0, rowsDoneHere: 0, rowsDoneBefore,
+      rowsTotal: record.rowsTotal, changed: 0, chunks: 0, size: spec.batchSize,
+    };
+    // SQLite has one writer at a time: one chunk in flight. Elsewhere one more chunk than
+    // workers, so the database reads and writes while the workers compute.
+    const depth = dialect.adapter.locksWithTransactions ? 1 : Math.max(2, spec.workers + 1);
+    for (let i = 0; i < depth; i++) lanes.push(await ctx.openSession());
+    const ticker = startProgress(ctx, control, shared);
+    try {
+      await Promise.all(lanes.map((lane) => runLane(ctx, lane, shared)));
+    } finally {
+      ticker.stop();
+    }
+    const rowsDone = await store.rowsDone(control, spec.id);
+    const durationMs = nowMs() - shared.started;
+    const end = (state: "done" | "paused") => {
+      ctx.emit({ event: "transform-end", id: spec.id, table: spec.table, state, rowsDone, rowsTotal: shared.rowsTotal, durationMs });
+    };
+    if (shared.stop) {
+      const current = (await store.get(control, spec.id))!;
+      end("paused");
+      const error = shared.failure ?? pausedError(current, rowsDone);
+      await ctx.hooks.call("transform:end", { id: spec.id, table: spec.table, state: shared.failure ? "failed" : "paused", rowsDone, rowsTotal: shared.rowsTotal, durationMs, error: { code: error.code, message: error.message } });
+      throw error;
+    }
+    await store.setState(control, spec.id, "done", { lastError: null });
+    end("done");
+    await ctx.hooks.call("transform:end", { id: spec.id, table: spec.table, state: "done", rowsDone, rowsTotal: shared.rowsTotal, durationMs });
+    return { id: spec.id, rowsDone, rowsTotal: shared.rowsTotal, changed: shared.changed, chunks: shared.chunks, durationMs };
+  } finally {
+    await pool?.close();
+    for (const lane of lanes) await lane.close().catch(() => undefined);
+    await control.close().catch(() => undefined);
+  }
+}
+
+/** --dry-run: the row function on a sample of the first chunk, before and after; nothing written. */
+export async function previewTransform(ctx: EngineContext, spec: ResolvedTransform, sample = 5): Promise<void> {
+  const session = await ctx.openSession();
+  try {
+    const { sql, keys } = await prepare(ctx.dialect, session, spec);
+    if (spec.set) {
+      ctx.emit({ event: "transform-preview", id: spec.id, before: { sql: sql.setStatement(null, null).sql }, after: null });
+      return;
+    }
+    const rows = await sql.read(session, null, null, Math.min(sample, spec.batchSize));
+    const results = await applyRows(ctx.instance, spec.method!, keys, rows.map((r) => ({ ...r })));
+    rows.forEach((row, i) => ctx.emit({ event: "transform-preview", id: spec.id, before: row, after: results[i] }));
+  } finally {
+    await session.close();
+  }
+}
+
+async function prepare(dialect: Dialect, session: Session, spec: ResolvedTransform) {
+  const table = await dialect.introspector.table(session, spec.table);
+  if (!table) throw new StrataError("TRANSFORM_FAILED", `this.transform(): table "${spec.table}" does not exist.`, { hint: "Create it in an earlier migration (or earlier in this one)." });
+  const target = spec.into ? await dialect.introspector.table(session, spec.into) : undefined;
+  if (spec.into && !target) throw new StrataError("TRANSFORM_FAILED", `this.transform(): target table "${spec.into}" (into) does not exist.`, { hint: "Create it before the transform, with the key and the columns the row function returns." });
+  const plan = planColumns(spec, table, target);
+  return { sql: new ChunkSql(dialect, spec, plan), keys: plan.keys };
+}
+
+async function runLane(ctx: EngineContext, session: Session, shared: Shared): Promise<void> {
+  while (!shared.stop) {
+    const next = await claimNext(ctx, session, shared);
+    if (next === "done") return;
+    if (next === "paused") {
+      shared.stop ??= "paused";
+      return;
+    }
+    if (next === "wait") {
+      await sleep(WAIT_FOR_OTHERS_MS);
+      continue;
+    }
+    await processChunk(ctx, session, shared, next);
+  }
+}
+
+/** A claimed chunk (its transaction open), or what to do when none is pending. */
+async function claimNext(ctx: EngineContext, session: Session, shared: Shared): Promise<ChunkRecord | "done" | "wait" | "paused"> {
+  const { dialect } = ctx;
+  const tx = dialect.adapter.dataTransaction;
+  for (;;) {
+    await waitForPace(ctx, shared);
+    await session.execute(tx.begin);
+    const chunk = await shared.store.claim(session, shared.id, dialect.adapter.supportsSkipLocked);
+    if (chunk) return chunk;
+    await session.execute(tx.commit);
+    const planned = await planNext(ctx, session, shared);
+    if (planned === "planned") continue;
+    if (planned === "paused") return "paused";
+    const { open, failed } = await shared.store.openChunks(session, shared.id);
+    if (open === 0) return "done";
+    if (failed > 0 && failed === open) {
+      shared.failure ??= await failureError(session, shared);
+      shared.stop = "failed";
+      return "paused";
+    }
+    return "wait";
+  }
+}
+
+/** Plans the next chunk under the transform row's lock: its upper key is `size` rows further. */
+async function planNext(ctx: EngineContext, session: Session, shared: Shared): Promise<"planned" | "exhausted" | "paused"> {
+  const tx = ctx.dialect.adapter.dataTransaction;
+  await session.execute(tx.begin);
+  try {
+    const state = await shared.store.lockForPlanning(session, shared.id);
+    if (state.state === "paused") {
+      await session.execute(tx.commit);
+      return "paused";
+    }
+    if (state.plannedAll) {
+      await session.execute(tx.commit);
+      return "exhausted";
+    }
+    const size = shared.size;
+    const to = (await shared.sql.nextBoundary(session, state.cursor, size)) ?? null;
+    await session.executeBatch(shared.store.planStatements(shared.id, { chunkNo: state.nextChunk, from: state.cursor, to, size }));
+    await session.execute(tx.commit);
+    return "planned";
+  } catch (error) {
+    await session.execute("rollback").catch(() => undefined);
+    throw error;
+  }
+}
+
+async function processChunk(ctx: EngineContext, session: Session, shared: Shared, chunk: ChunkRecord): Promise<void> {
+  const { dialect, hooks } = ctx;
+  const { spec, store, sql } = shared;
+  const keyRange = { from: chunk.from, to: chunk.to };
+  const started = nowMs();
+  let rows = 0;
+  let changed = 0;
+  try {
+    await hooks.call("transform:batchBefore", { id: shared.id, table: spec.table, batch: chunk.chunkNo, keyRange, size: chunk.size });
+    if (spec.set) {
+      const result = await session.execute(sql.setStatement(chunk.from, chunk.to).sql, sql.setStatement(chunk.from, chunk.to).params);
+      rows = changed = result.rowCount;
+      await session.execute(store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by).sql, store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by).params);
+    } else {
+      const data = await sql.read(session, chunk.from, chunk.to);
+      rows = data.length;
+      shared.rowsStarted += rows;
+      const results = rows ? await shared.pool!.run(data) : [];
+      const write = sql.writeStatements(data, results);
+      changed = write.changed;
+      // The chunk's writes and its checkpoint in one transaction: exactly once.
+      await session.executeBatch([...write.statements, store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by)]);
+    }
+    await session.execute(dialect.adapter.dataTransaction.commit);
+  } catch (error) {
+    await session.execute("rollback").catch(() => undefined);
+    await recordFailure(ctx, session, shared, chunk, error);
+    return;
+  }
+  const durationMs = nowMs() - started;
+  shared.rowsDoneHere += rows;
+  shared.changed += changed;
+  shared.chunks++;
+  shared.size = ctx.policy.nextSize({ size: shared.size, durationMs, targetMs: spec.targetChunkMs, min: spec.minBatchSize, max: spec.maxBatchSize });
+  await hooks.call("transform:batchAfter", { id: shared.id, table: spec.table, batch: chunk.chunkNo, keyRange, rows, changed, durationMs });
+}
+
+async function recordFailure(ctx: EngineContext, session: Session, shared: Shared, chunk: ChunkRecord, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  const attempts = chunk.attempts + 1;
+  const final = attempts > shared.spec.retries;
+  await shared.store.recordFailure(session, shared.id, chunk.chunkNo, attempts, message, final);
+  if (final) {
+    shared.failure = await failureError(session, shared);
+    await shared.store.setState(session, shared.id, "paused", { lastError: message, keyRange: { from: chunk.from, to: chunk.to } });
+    shared.stop = "failed";
+    return;
+  }
+  await sleep(ctx.policy.retryDelayMs(attempts));
+}
+
+async function failureError(session: Session, shared: Shared): Promise<StrataError> {
+  const failed = await shared.store.firstFailure(session, shared.id);
+  const range = failed ? ` (keys after ${JSON.stringify(failed.from)} up to ${JSON.stringify(failed.to)})` : "";
+  return new StrataError("TRANSFORM_FAILED", `Transform "${shared.id}" stopped: a chunk${range} failed ${shared.spec.retries + 1} times: ${failed?.error ?? "unknown error"}`, {
+    hint: `Fix the row function or the data, then run "strata transform resume ${shared.id}"; "strata transform status" shows its progress.`,
+    details: { id: shared.id, ...(failed ? { keyRange: { from: failed.from, to: failed.to } } : {}) },
+  });
+}
+
+function pausedError(record: TransformRecord, rowsDone: number): StrataError {
+  return new StrataError("TRANSFORM_FAILED", `Transform "${record.id}" is paused at ${rowsDone} of ${record.rowsTotal} rows${record.lastError ? ` after an error: ${record.lastError}` : ""}.`, {
+    hint: `Run "strata transform resume ${record.id}" to go on.`,
+    details: { id: record.id, state: "paused" },
+  });
+}
+
+/** Throttle: maxRowsPerSecond and the pause between chunks, as the batching policy says. */
+async function waitForPace(ctx: EngineContext, shared: Shared): Promise<void> {
+  const delay = ctx.policy.delayMs({ size: shared.size, rowsStarted: shared.rowsStarted, elapsedMs: nowMs() - shared.started, ...(shared.spec.maxRowsPerSecond ? { maxRowsPerSecond: shared.spec.maxRowsPerSecond } : {}), pauseMs: shared.chunks > 0 ? shared.spec.pauseMs : 0 });
+  if (delay > 0) await sleep(delay);
+}
+
+/** Every second: progress from the checkpoint (all processes' chunks), and a pause requested from outside. */
+function startProgress(ctx: EngineContext, control: Session, shared: Shared): { stop(): void } {
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const record = await shared.store.get(control, shared.id);
+      if (record?.state === "paused") shared.stop ??= "paused";
+      const rowsDone = await shared.store.rowsDone(control, shared.id);
+      const elapsed = (nowMs() - shared.started) / 1000;
+      const rowsPerSecond = elapsed > 0 ? shared.rowsDoneHere / elapsed : 0;
+      const left = Math.max(0, shared.rowsTotal - rowsDone);
+      const etaMs = rowsPerSecond > 0 ? Math.round((left / rowsPerSecond) * 1000) : null;
+      ctx.emit({ event: "transform-progress", id: shared.id, table: shared.spec.table, rowsDone, rowsTotal: shared.rowsTotal, rowsPerSecond, etaMs });
+      await ctx.hooks.call("transform:progress", { id: shared.id, table: shared.spec.table, rowsDone, rowsTotal: shared.rowsTotal, rowsPerSecond, etaMs });
+    } catch {
+      // Progress is best effort; the chunks carry on.
+    } finally {
+      busy = false;
+    }
+  }, PROGRESS_EVERY_MS);
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,49 @@
+import Tinypool from "tinypool";
+import type { Row } from "../runtime/sqlite.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { applyRows, loadInstance, type RowTask } from "./worker.ts";
+
+/** Runs the row function over a chunk: in worker threads, or in this thread (workers: 0). */
+export interface RowPool {
+  readonly threads: number;
+  run(rows: Row[]): Promise<(Row | null)[]>;
+  close(): Promise<void>;
+}
+
+export interface PoolOptions {
+  runtime: Runtime;
+  workers: number;
+  file: string;
+  version: string;
+  method: string;
+  keys: string[];
+}
+
+/**
+ * A tinypool of worker threads, each importing the migration file once. Where the runtime
+ * has no worker entry (Deno), or workers is 0, the rows are transformed in this thread.
+ */
+export function createRowPool(options: PoolOptions): RowPool {
+  const entry = options.workers > 0 ? options.runtime.transformWorker() : undefined;
+  const task = (rows: Row[]): RowTask => ({ file: options.file, version: options.version, method: options.method, keys: options.keys, rows });
+  if (!entry) {
+    return {
+      threads: 0,
+      run: async (rows) => applyRows(await loadInstance(options.file, options.version), options.method, options.keys, rows),
+      close: async () => {},
+    };
+  }
+  const pool = new Tinypool({
+    filename: entry.filename,
+    minThreads: options.workers,
+    maxThreads: options.workers,
+    ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
+    // A chunk at a time per worker: the engine bounds what is in flight.
+    concurrentTasksPerWorker: 1,
+  });
+  return {
+    threads: options.workers,
+    run: (rows) => pool.run(task(rows)) as Promise<(Row | null)[]>,
+    close: () => pool.destroy(),
+  };
+}
