@@ -23,7 +23,8 @@ const args = [
   `--target=${target}`,
   "--define", `__STRATA_BUILD__=${JSON.stringify(JSON.stringify({ commit, target }))}`,
   "--external", "libsql", "--external", "tsx", "--external", "tsx/esm/api",
-  "scripts/binary-entry.ts", "--outfile", "dist/strata",
+  "scripts/binary/strata.ts", "scripts/binary/transform-worker.ts", "scripts/binary/entry/worker.ts",
+  "--outfile", "dist/strata",
 ];
 const result = spawnSync(bun, args, { cwd: root, stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -89,7 +89,7 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform):
     if (record.state === "paused") throw pausedError(record, rowsDoneBefore);
     await ctx.hooks.call("transform:start", { id: spec.id, migrationId: spec.migrationId, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
     ctx.emit({ event: "transform-start", id: spec.id, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
-    if (spec.method) pool = createRowPool({ runtime: ctx.runtime, workers: spec.workers, file: spec.file, version: ctx.version, method: spec.method, keys });
+    if (spec.method) pool = await createRowPool({ runtime: ctx.runtime, workers: spec.workers, file: spec.file, version: ctx.version, method: spec.method, keys });
     const shared: Shared = {
       id: spec.id, spec, store, sql, keys, ...(pool ? { pool } : {}), started: nowMs(), rowsStarted: 0, rowsDoneHere: 0, rowsDoneBefore,
       rowsTotal: record.rowsTotal, changed: 0, chunks: 0, size: spec.batchSize,

@@ -1,4 +1,3 @@
-import Tinypool from "tinypool";
 import type { Row } from "../runtime/sqlite.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { applyRows, loadInstance, type RowTask } from "./worker.ts";
@@ -23,9 +22,10 @@ export interface PoolOptions {
  * A tinypool of worker threads, each importing the migration file once. Where the runtime
  * has no worker entry (Deno), or workers is 0, the rows are transformed in this thread.
  */
-export function createRowPool(options: PoolOptions): RowPool {
+export async function createRowPool(options: PoolOptions): Promise<RowPool> {
   const entry = options.workers > 0 ? options.runtime.transformWorker() : undefined;
-  const task = (rows: Row[]): RowTask => ({ file: options.file, version: options.version, method: options.method, keys: options.keys, rows });
+  // Plain objects only cross to a thread: drivers may hand out rows with a null prototype.
+  const task = (rows: Row[]): RowTask => ({ file: options.file, version: options.version, method: options.method, keys: options.keys, rows: rows.map((row) => ({ ...row })) });
   if (!entry) {
     return {
       threads: 0,
@@ -33,6 +33,8 @@ export function createRowPool(options: PoolOptions): RowPool {
       close: async () => {},
     };
   }
+  // Loaded only when threads are used: a worker thread itself never loads the pool.
+  const { default: Tinypool } = await import("tinypool");
   const pool = new Tinypool({
     filename: entry.filename,
     minThreads: options.workers,

@@ -55,7 +55,14 @@ export async function applyRows(instance: Record<string, unknown>, method: strin
   return out;
 }
 
-/** The worker's task (tinypool calls the default export). */
+/**
+ * The worker's task (tinypool calls the default export). Errors cross back to the main
+ * thread as plain messages: an error with a cause or extra fields may not be cloneable.
+ */
 export default async function transformRows(task: RowTask): Promise<(Row | null)[]> {
-  return applyRows(await loadInstance(task.file, task.version), task.method, task.keys, task.rows);
+  try {
+    return await applyRows(await loadInstance(task.file, task.version), task.method, task.keys, task.rows);
+  } catch (error) {
+    throw new Error(error instanceof Error ? error.message : String(error));
+  }
 }
