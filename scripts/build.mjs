@@ -21,7 +21,7 @@ mkdirSync(new URL("../dist", import.meta.url), { recursive: true });
 const args = [
   "build", "--compile", "--minify", "--bytecode", "--sourcemap=none",
   `--target=${target}`,
-  "--define", `__STRATA_BUILD__=${JSON.stringify(JSON.stringify({ commit, target }))}`,
+  "--define", `__STRATA_BUILD__=${JSON.stringify({ commit, target })}`,
   "--external", "libsql", "--external", "tsx", "--external", "tsx/esm/api",
   "scripts/binary/strata.ts", "scripts/binary/transform-worker.ts", "scripts/binary/entry/worker.ts",
   "--outfile", "dist/strata",

@@ -10,7 +10,7 @@ import { getRuntime, type Runtime } from "../runtime/runtime.ts";
 import { discoverMigrations, type MigrationSource } from "./discover.ts";
 import type { MigrationInstance } from "./executor.ts";
 import { buildGraph, type Graph } from "./graph.ts";
-import type { MigratorEvent, MigratorOptions } from "./migrator.ts";
+import type { MigratorEvent, MigratorOptions } from "./engine.ts";
 import { loadUserClass } from "./modules.ts";
 
 /** The config for one environment, the plugins and their hook runner. */

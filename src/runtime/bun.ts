@@ -24,6 +24,9 @@ interface BunDatabase {
 
 declare const Bun: BunGlobal;
 
+/** Comments, semicolons and whitespace only: bun:sqlite rejects such a script, libsql and node:sqlite run it as nothing. */
+const hasStatement = (sql: string) => sql.replace(/--[^\n]*|\/\*[\s\S]*?(\*\/|$)|[\s;]+/g, "") !== "";
+
 /** How a compiled binary loads its own "strata" and "strata/plugins" (lazily, so --help loads neither). */
 export interface EmbeddedModules {
   strata: () => Promise<Record<string, unknown>>;
@@ -69,7 +72,9 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
       const db = new Database(path, options.readonly ? { readonly: true } : { create: true });
       db.run(`pragma busy_timeout = ${Math.max(0, Math.floor(options.timeoutMs ?? 5000))}`);
       return {
-        exec: (sql) => db.run(sql),
+        exec: (sql) => {
+          if (hasStatement(sql)) db.run(sql);
+        },
         execute(sql, params) {
           // query() caches the prepared statement per SQL text.
           const statement = db.query(sql);

@@ -136,7 +136,8 @@ export class TransformStore {
 
   async list(session: Session): Promise<(TransformRecord & { rowsDone: number })[]> {
     if (!(await this.exists(session))) return [];
-    const s = this.#q({ kind: "select", table: this.transforms, columns: "*", where: [], orderBy: [{ column: "created_at", direction: "asc" }] });
+    // MariaDB's timestamp keeps whole seconds: transforms created in the same second are ordered by id.
+    const s = this.#q({ kind: "select", table: this.transforms, columns: "*", where: [], orderBy: [{ column: "created_at", direction: "asc" }, { column: "id", direction: "asc" }] });
     const rows = (await session.execute(s.sql, s.params)).rows;
     const out: (TransformRecord & { rowsDone: number })[] = [];
     for (const row of rows) {

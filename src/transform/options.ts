@@ -18,9 +18,9 @@ export interface TransformOptions {
   into?: string;
   /** Attempts per chunk after the first (default 3), with backoff. */
   retries?: number;
-  /** Chunk duration the batch size is adapted toward, in ms (default 500; 0 keeps batchSize fixed). */
+  /** Chunk duration the batch size is adapted toward, in ms (default 250; 0 keeps batchSize fixed). */
   targetChunkMs?: number;
-  /** Smallest and largest chunk when adapting (default 100 and 50,000). */
+  /** Smallest and largest chunk when adapting (default 100 and 10,000: chunks in flight bound the memory). */
   minBatchSize?: number;
   maxBatchSize?: number;
 }
@@ -68,7 +68,7 @@ export function resolveTransform(input: { migrationId: string; file: string; ind
   }
   if (set && o.into) throw invalid("{ set } updates the table in place; it cannot be combined with into.");
   const minBatchSize = positive(o.minBatchSize, "minBatchSize", 100);
-  const maxBatchSize = positive(o.maxBatchSize, "maxBatchSize", 50_000);
+  const maxBatchSize = positive(o.maxBatchSize, "maxBatchSize", 10_000);
   return {
     id: `${input.migrationId}.${table}${input.index > 0 ? `.${input.index + 1}` : ""}`,
     migrationId: input.migrationId,
@@ -84,7 +84,7 @@ export function resolveTransform(input: { migrationId: string; file: string; ind
     ...(o.maxRowsPerSecond !== undefined ? { maxRowsPerSecond: positive(o.maxRowsPerSecond, "maxRowsPerSecond", 0) } : {}),
     pauseMs: positive(o.pauseMs, "pauseMs", 0, 0),
     retries: positive(o.retries, "retries", 3, 0),
-    targetChunkMs: positive(o.targetChunkMs, "targetChunkMs", 500, 0),
+    targetChunkMs: positive(o.targetChunkMs, "targetChunkMs", 250, 0),
     ...(typeof fn === "string" ? { method: fn } : { set: set! }),
   };
 }

@@ -1,0 +1,370 @@
+import type { StrataConfig } from "../config/define-config.ts";
+import type { ResolvedConfig } from "../config/environments.ts";
+import { errors, MigrationError, type RunResult } from "../errors.ts";
+import type { BackupEntry, BackupResult } from "../hooks/backup.ts";
+import type { PluginCommand } from "../hooks/define-plugin.ts";
+import type { RunInfo } from "../hooks/types.ts";
+import { readGitCommit, whoAmI } from "../util/identity.ts";
+import { nowMs } from "../util/time.ts";
+import { STRATA_VERSION } from "../util/version.ts";
+import { backupProvider, listBackups, restoreBackup, takeBackup, type BackupEvent } from "./backups.ts";
+import { configuredDialect, connect, type Connection } from "./connection.ts";
+import type { MigrationSource } from "./discover.ts";
+import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
+import { History, type HistoryEvent } from "./history.ts";
+import { loadUserClass } from "./modules.ts";
+import { assertNoBlockers, computeStatus, planDown, planUp, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
+import { resolveMigration, type ResolveAction } from "./resolve.ts";
+import { runSeeders, type SeedEvent } from "./seeds.ts";
+import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
+import { provided } from "./providers.ts";
+import { joinTransforms, listTransforms, setTransformsState, type TransformStatus, type TransformSupport } from "./transforms.ts";
+import type { BatchPolicy } from "../hooks/batching.ts";
+
+export type MigratorEvent =
+  | RunEvent
+  | SeedEvent
+  | BackupEvent
+  | { event: "plan"; direction: "up" | "down"; ids: string[]; dryRun: boolean }
+  | { event: "lock-wait"; holder?: string }
+  | { event: "warning"; message: string }
+  | { event: "plugin-log"; plugin: string; message: string };
+
+export interface MigratorOptions extends Omit<StrataConfig, "url"> {
+  /** Project directory (default: the working directory). */
+  cwd?: string;
+  /** Config file to load instead of strata.config.* in `cwd`. */
+  configFile?: string;
+  /** Environment name (default: STRATA_ENV, NODE_ENV when configured, "development"). */
+  env?: string;
+  /** Database URL; wins over DATABASE_URL and the config. */
+  url?: string;
+  /** Receives progress events (`migrated`, `statement` in dry runs, warnings). */
+  onEvent?: (event: MigratorEvent) => void;
+}
+
+export interface StatusResult {
+  migrations: { id: string; state: StatusEntry["state"]; version: string; name: string; appliedAt?: string; batch?: number; failure?: StatusEntry["failure"] }[];
+  heads: string[];
+  /** Transforms not done yet (running, or paused after a failure or on request), when there are any. */
+  transforms?: Omit<TransformStatus, "migrationId">[];
+}
+
+
+/** The engine behind the public Migrator (core/migrator.ts), loaded on first use. */
+export class MigrationEngine {
+  readonly #options: MigratorOptions;
+  #settingsPromise?: Promise<Settings>;
+  #workspace?: Promise<Workspace>;
+
+  constructor(options: MigratorOptions = {}) {
+    this.#options = options;
+  }
+
+  #emit(event: MigratorEvent): void {
+    this.#options.onEvent?.(event);
+  }
+
+  /** Applies pending migrations (up to `to`); resolves with the ids applied. */
+  async run(options: { to?: string; dryRun?: boolean; singleTransaction?: boolean } = {}): Promise<{ applied: string[] }> {
+    const result = await this.#migrate("up", options, (ws, status) => ({ up: planUp(ws.graph, status, options.to) }));
+    return { applied: result.applied };
+  }
+
+  /** Rolls back the last batch. */
+  async rollback(options: { dryRun?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    return this.down({ dryRun: options.dryRun });
+  }
+
+  /** Rolls back everything applied after `version` (an id, version or class name), newest first. */
+  async rollbackTo(version: string, options: { dryRun?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    return this.down({ to: version, dryRun: options.dryRun });
+  }
+
+  /** Rolls back the last batch, `steps` migrations, everything after `to`, or `all`. */
+  async down(options: DownOptions & { dryRun?: boolean; singleTransaction?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    const result = await this.#migrate("down", options, (ws, _status, applied) => ({ down: planDown(ws.graph, applied, options) }));
+    return { rolledBack: result.rolledBack };
+  }
+
+  /** Every migration with its state, and the graph's heads. Read-only: creates nothing. */
+  async status(): Promise<StatusResult> {
+    const ws = await this.#load();
+    const [status, transforms] = await this.#read(ws, (history, conn) =>
+      Promise.all([Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)), listTransforms(conn, ws.config.table)]),
+    );
+    const open = transforms.filter((t) => t.state !== "done").map(({ migrationId: _m, ...t }) => t);
+    return {
+      ...(open.length ? { transforms: open } : {}),
+      migrations: status.entries.map((e) => ({
+        id: e.id, state: e.state, version: e.version, name: e.name,
+        ...(e.appliedAt ? { appliedAt: e.appliedAt } : {}),
+        ...(e.batch !== undefined ? { batch: e.batch } : {}),
+        ...(e.failure ? { failure: e.failure } : {}),
+      })),
+      heads: status.heads,
+    };
+  }
+
+  /** The append-only event log, oldest first. Read-only; needs no readable migrations folder. */
+  async history(): Promise<{ events: HistoryEvent[] }> {
+    const ws = await this.#settings();
+    return { events: await this.#read(ws, (history) => history.readEvents()) };
+  }
+
+  /** Runs the seeders (or only the one named), each in a transaction. */
+  async seed(options: { only?: string } = {}): Promise<{ seeded: string[] }> {
+    const ws = await this.#settings();
+    const { config } = ws;
+    if (!config.seeder.environments.includes(config.environment)) throw errors.seedNotAllowed(config.environment, config.seeder.environments);
+    const conn = await connect(config);
+    try {
+      const seeded = await runSeeders({ ...ws, conn, only: options.only, emit: (e) => this.#emit(e) });
+      return { seeded };
+    } finally {
+      await conn.close();
+    }
+  }
+
+  /** A full backup now (through the plugin providing backups, else the built-in one). */
+  async backup(): Promise<BackupResult> {
+    const ws = await this.#settings();
+    const head = await this.#read(ws, async (history) => headOf(await history.readApplied()));
+    const { file, sizeBytes } = await this.#backup(ws, "command", head);
+    return { file, sizeBytes };
+  }
+
+  /** Backups of this environment's database, newest first. */
+  async backups(): Promise<BackupEntry[]> {
+    const ws = await this.#settings();
+    return listBackups(this.#backupContext(ws), await backupProvider(ws.hooks.plugins, ws.runtime));
+  }
+
+  /** Restores a backup into the configured database (or `url`), holding the migration lock. */
+  async restore(file: string): Promise<void> {
+    const ws = await this.#settings();
+    const provider = await backupProvider(ws.hooks.plugins, ws.runtime);
+    await this.#locked(ws, false, () => restoreBackup(this.#backupContext(ws), provider, file));
+  }
+
+  async #backup(ws: Settings, reason: "run" | "command", head: string | undefined): Promise<BackupResult> {
+    const provider = await backupProvider(ws.hooks.plugins, ws.runtime);
+    const result = await takeBackup(this.#backupContext(ws), provider, reason, head);
+    this.#emit({ event: "backup", file: result.file, sizeBytes: result.sizeBytes, ms: Math.round(result.ms), reason });
+    return result;
+  }
+
+  #backupContext(ws: Settings) {
+    return { config: ws.config, runtime: ws.runtime, hooks: ws.hooks, log: (message: string) => this.#emit({ event: "plugin-log", plugin: "backup", message }) };
+  }
+
+  /** The resolved configuration (environment, database, paths) this migrator works with. */
+  async config(): Promise<ResolvedConfig> {
+    return (await this.#settings()).config;
+  }
+
+  /** Loaded plugins and the hooks they use. */
+  async plugins(): Promise<{ name: string; hooks: string[]; commands: string[]; backup: boolean }[]> {
+    const ws = await this.#settings();
+    return ws.hooks.plugins.map((p) => ({ name: p.name, hooks: ws.hooks.hooksOf(p.name), commands: (p.commands ?? []).map((c) => c.name), backup: Boolean(p.backup) }));
+  }
+
+  /** Resolves a modified, missing or failed migration explicitly; logged as a `resolve` event. */
+  async resolve(ref: string, action: ResolveAction): Promise<{ id: string; action: ResolveAction }> {
+    const ws = await this.#load();
+    const env = (name: string) => ws.runtime.env(name);
+    return this.#locked(ws, false, async ({ history, applied, progress }) => {
+      await history.ensure();
+      return resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION });
+    });
+  }
+
+  /** Every transform recorded in this database: state and progress (read-only). */
+  async transforms(): Promise<TransformStatus[]> {
+    const ws = await this.#settings();
+    return this.#read(ws, (_history, conn) => listTransforms(conn, ws.config.table));
+  }
+
+  /** Asks running transforms (one, or all) to stop after their chunks in flight. */
+  async pauseTransform(id?: string): Promise<string[]> {
+    const ws = await this.#settings();
+    const conn = await connect(ws.config);
+    try {
+      return await setTransformsState(conn, ws.config.table, id, "paused");
+    } finally {
+      await conn.close();
+    }
+  }
+
+  /**
+   * Resumes paused transforms (failed chunks become pending again). With no other runner
+   * active, the migration itself is run on (`up` to it); while another runner holds the
+   * lock, this process joins the transform and shares its chunks.
+   */
+  async resumeTransform(id?: string): Promise<{ resumed: string[]; joined: boolean }> {
+    const ws = await this.#load();
+    const conn = await connect(ws.config);
+    let resumed: string[];
+    let free: boolean;
+    try {
+      resumed = await setTransformsState(conn, ws.config.table, id, "running");
+      free = await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: 0 }).then(
+        async () => {
+          await conn.dialect.adapter.releaseLock(conn.session, conn.lockKey);
+          return true;
+        },
+        () => false,
+      );
+    } finally {
+      await conn.close();
+    }
+    if (free) {
+      const migrations = [...new Set((await this.transforms()).filter((t) => resumed.includes(t.id)).map((t) => t.migrationId))];
+      for (const migrationId of migrations) if (ws.graph.byId.has(migrationId)) await this.run({ to: migrationId });
+      return { resumed, joined: false };
+    }
+    const env = (name: string) => ws.runtime.env(name);
+    await joinTransforms({ ...this.#transformSupport(ws), hooks: ws.hooks, by: whoAmI(env), dryRun: false, emit: (e) => this.#emit(e) }, ws, resumed, this.#instanceLoader(ws));
+    return { resumed, joined: true };
+  }
+
+  /** A CLI command a plugin adds, by name. */
+  async pluginCommand(name: string): Promise<{ plugin: string; command: PluginCommand } | undefined> {
+    const ws = await this.#settings();
+    for (const plugin of ws.hooks.plugins) {
+      const command = plugin.commands?.find((c) => c.name === name);
+      if (command) return { plugin: plugin.name, command };
+    }
+    return undefined;
+  }
+
+  async #migrate(
+    direction: "up" | "down",
+    options: { dryRun?: boolean; singleTransaction?: boolean },
+    plan: (ws: Workspace, status: Status, applied: readonly AppliedRecord[]) => { up?: MigrationSource[]; down?: AppliedRecord[] },
+  ): Promise<RunResult> {
+    const ws = await this.#load();
+    const { config, hooks, runtime } = ws;
+    const dryRun = options.dryRun ?? false;
+    const env = (name: string) => runtime.env(name);
+    const started = nowMs();
+    let info: RunInfo | undefined;
+    let executor: Executor | undefined;
+    try {
+      return await this.#locked(ws, dryRun, async ({ conn, history, applied, progress }) => {
+        info = { command: direction, environment: config.environment, database: config.database.described, dialect: conn.dialect.name, dryRun };
+        const status = computeStatus(ws.graph, applied, progress);
+        assertNoBlockers(status);
+        const chosen = plan(ws, status, applied);
+        const load = this.#instanceLoader(ws);
+        executor = new Executor({
+          session: conn.session, dialect: conn.dialect, history, hooks, environment: config.environment, dryRun,
+          by: whoAmI(env), toolVersion: STRATA_VERSION, ddlRetries: config.ddl.retries, singleTransaction: options.singleTransaction ?? false, load, emit: (e) => this.#emit(e),
+          transforms: this.#transformSupport(ws),
+          resumable: new Map(progress.filter((p) => p.kind === "transform").map((p) => [p.id, p.statementsDone])),
+          ...(dryRun ? {} : { gitCommit: readGitCommit(config.root, env) }),
+        });
+        // Every module of the plan is loaded before the first one runs, so a file that does not
+        // load (syntax error, no Migration class) changes nothing.
+        for (const source of chosen.up ?? []) if (source.kind === "module") await load(source);
+        const down = chosen.down ? await executor.prepareDown(chosen.down.map((record) => ({ record, source: ws.graph.byId.get(record.id) }))) : undefined;
+        const ids = chosen.up ? chosen.up.map((m) => m.id) : down!.map((d) => d.source.id);
+        this.#emit({ event: "plan", direction, ids, dryRun });
+        // Before anything is written, strata's own tables included: a plugin may abort, or back up.
+        await hooks.call("run:start", { ...info, plan: ids.map((id) => ({ id, name: ws.graph.byId.get(id)?.name ?? id, direction })) });
+        if (!dryRun && ids.length > 0) {
+          if (config.backup.enabled) await this.#backup(ws, "run", headOf(applied));
+          await history.ensure();
+        }
+        if (chosen.up) {
+          const batch = Math.max(0, ...applied.map((r) => r.batch)) + 1;
+          const sequence = Math.max(0, ...applied.map((r) => r.sequence)) + 1;
+          await executor.up(chosen.up, batch, sequence);
+        } else {
+          await hooks.call("rollback:before", { environment: config.environment, migrations: ids, dryRun });
+          await executor.down(down!);
+          await hooks.call("rollback:after", { environment: config.environment, rolledBack: [...executor.result.rolledBack], durationMs: nowMs() - started, dryRun });
+        }
+        await hooks.call("run:end", { ...info, success: true, ...executor.result, durationMs: nowMs() - started, migrations: executor.timings });
+        return executor.result;
+      });
+    } catch (error) {
+      const result = executor?.result ?? { applied: [], rolledBack: [] };
+      if (error instanceof MigrationError) error.result = { applied: [...result.applied], rolledBack: [...result.rolledBack] };
+      if (info) await hooks.call("run:end", { ...info, success: false, ...result, durationMs: nowMs() - started, migrations: executor?.timings ?? [], error: errorInfo(error) });
+      throw error;
+    }
+  }
+
+  /**
+   * Connects, takes the migration lock (unless read-only), and reads the history only then:
+   * another runner may have applied migrations while this one waited. Callers create the
+   * history tables (history.ensure()) once they know they will write, so a run that stops
+   * before its first migration leaves a fresh database untouched.
+   */
+  async #locked<T>(ws: Settings, readOnly: boolean, fn: (ctx: { conn: Connection; history: History; applied: AppliedRecord[]; progress: ProgressRecord[] }) => Promise<T>): Promise<T> {
+    const { config } = ws;
+    const conn = await connect(config, { readOnly });
+    const history = new History(conn.session, conn.dialect, config.table, config.environment);
+    let locked = false;
+    try {
+      if (!readOnly) {
+        await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: config.lockTimeoutMs, onWait: (holder) => this.#emit({ event: "lock-wait", ...(holder ? { holder } : {}) }) });
+        locked = true;
+      }
+      const [applied, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
+      return await fn({ conn, history, applied, progress });
+    } finally {
+      if (locked) await conn.dialect.adapter.releaseLock(conn.session, conn.lockKey).catch(() => undefined);
+      await conn.close();
+    }
+  }
+
+  async #read<T>(ws: Settings, fn: (history: History, conn: Connection) => Promise<T>): Promise<T> {
+    const conn = await connect(ws.config, { readOnly: true });
+    try {
+      return await fn(new History(conn.session, conn.dialect, ws.config.table, ws.config.environment), conn);
+    } finally {
+      await conn.close();
+    }
+  }
+
+  #transformSupport(ws: Settings): TransformSupport {
+    let policy: Promise<BatchPolicy> | undefined;
+    return {
+      historyTable: ws.config.table,
+      runtime: ws.runtime,
+      openDialect: (poolSize) => configuredDialect(ws.config, { poolSize }),
+      policy: () => (policy ??= provided(ws.hooks.plugins, ws.runtime, "batching")),
+    };
+  }
+
+  #instanceLoader(ws: Workspace): (source: MigrationSource) => Promise<MigrationInstance> {
+    const cache = new Map<string, MigrationInstance>();
+    return async (source) => {
+      const cached = cache.get(source.id);
+      if (cached) return cached;
+      const Class = await loadUserClass(ws.runtime, source.file, source.displayFile, "migration", source.checksum);
+      const instance = new Class() as MigrationInstance;
+      if (typeof instance.up !== "function") throw errors.migrationInvalid(source.displayFile, "its class has no up() method.");
+      cache.set(source.id, instance);
+      return instance;
+    };
+  }
+
+  #settings(): Promise<Settings> {
+    return (this.#settingsPromise ??= loadSettings(this.#options, (event) => this.#emit(event)));
+  }
+
+  #load(): Promise<Workspace> {
+    return (this.#workspace ??= this.#settings().then(loadWorkspace));
+  }
+
+}
+
+/** The newest applied migration, recorded in a backup's manifest. */
+function headOf(applied: readonly AppliedRecord[]): string | undefined {
+  return [...applied].sort((a, b) => a.batch - b.batch || a.sequence - b.sequence).pop()?.id;
+}
+
+
