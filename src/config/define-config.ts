@@ -66,6 +66,12 @@ export interface StrataConfig {
   ddl?: DdlOptions;
   /** PostgreSQL schema strata manages (default: the connection's current schema). */
   schema?: string;
+  /**
+   * "timestamp" (default): migrations apply in version order, dependencies where declared.
+   * "explicit": the graph must have one head; when branches leave several, `up` refuses
+   * until `strata merge` adds a migration depending on all of them.
+   */
+  strategy?: "timestamp" | "explicit";
   /** Connection pool size (default 4). */
   pool?: number;
   tls?: TlsOption;

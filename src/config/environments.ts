@@ -32,6 +32,7 @@ export interface ResolvedConfig {
   schema?: string;
   poolSize: number;
   tls?: TlsOption;
+  strategy: "timestamp" | "explicit";
 }
 
 export interface Overrides {
@@ -88,6 +89,7 @@ export function resolveConfig(loaded: LoadedConfig, overrides: Overrides): Resol
     dryRun: env.dryRun ?? false,
     ...(env.schema ?? config.schema ? { schema: env.schema ?? config.schema } : {}),
     poolSize: config.pool ?? 4,
+    strategy: config.strategy ?? "timestamp",
     ...(config.tls !== undefined ? { tls: config.tls } : {}),
   };
 }

@@ -18,6 +18,7 @@ export interface NormalizedConfig {
   schema?: string;
   pool?: number;
   tls?: TlsOption;
+  strategy?: "timestamp" | "explicit";
 }
 
 export interface NormalizedEnvironment {
@@ -37,7 +38,7 @@ function alias(object: Obj, camel: string, snake: string, where: string): [unkno
   return [object[key], where ? `${where}.${key}` : key];
 }
 
-const TOP_KEYS = ["path", "table", "url", "environments", "seeder", "backup", "plugins", "lockTimeout", "lock_timeout", "statementTimeout", "statement_timeout", "ddl", "schema", "pool", "tls"];
+const TOP_KEYS = ["path", "table", "url", "environments", "seeder", "backup", "plugins", "lockTimeout", "lock_timeout", "statementTimeout", "statement_timeout", "ddl", "schema", "pool", "tls", "strategy"];
 const ENV_KEYS = ["database", "url", "backup", "dryRun", "dry_run", "lockTimeout", "lock_timeout", "statementTimeout", "statement_timeout", "schema"];
 
 /**
@@ -91,6 +92,7 @@ export function validateConfig(raw: unknown, file: string | undefined, warn: (me
     schema: c.string(root.schema, "schema"),
     pool: pool === undefined ? undefined : Math.floor(pool),
     tls: c.tls(root.tls, "tls"),
+    strategy: c.oneOf(root.strategy, "strategy", ["timestamp", "explicit"] as const),
   }) as NormalizedConfig;
 }
 
@@ -141,6 +143,12 @@ class Checker {
   ms(value: unknown, key: string): number | undefined {
     const n = this.number(value, key, 0);
     return n === undefined ? undefined : Math.round(n);
+  }
+
+  oneOf<T extends string>(value: unknown, key: string, allowed: readonly T[]): T | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || !allowed.includes(value as T)) throw errors.configInvalid(key, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value, this.#file);
+    return value as T;
   }
 
   stringArray(value: unknown, key: string): string[] | undefined {

@@ -1,6 +1,6 @@
 import type { StrataConfig } from "../config/define-config.ts";
 import type { ResolvedConfig } from "../config/environments.ts";
-import { errors, MigrationError, type RunResult } from "../errors.ts";
+import { errors, isStrataError, MigrationError, type RunResult } from "../errors.ts";
 import type { BackupEntry, BackupResult } from "../hooks/backup.ts";
 import type { PluginCommand } from "../hooks/define-plugin.ts";
 import type { RunInfo } from "../hooks/types.ts";
@@ -8,6 +8,7 @@ import { readGitCommit, whoAmI } from "../util/identity.ts";
 import { nowMs } from "../util/time.ts";
 import { STRATA_VERSION } from "../util/version.ts";
 import { backupProvider, listBackups, restoreBackup, takeBackup, type BackupEvent } from "./backups.ts";
+import { checkWorkspace, verifyPending, writeMergeMigration, type CheckProblem, type VerifyResult } from "./checks.ts";
 import { configuredDialect, connect, type Connection } from "./connection.ts";
 import type { MigrationSource } from "./discover.ts";
 import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
@@ -57,8 +58,9 @@ export class MigrationEngine {
   #settingsPromise?: Promise<Settings>;
   #workspace?: Promise<Workspace>;
 
-  constructor(options: MigratorOptions = {}) {
+  constructor(options: MigratorOptions = {}, settings?: Settings) {
     this.#options = options;
+    if (settings) this.#settingsPromise = Promise.resolve(settings);
   }
 
   #emit(event: MigratorEvent): void {
@@ -228,6 +230,35 @@ export class MigrationEngine {
     return { resumed, joined: true };
   }
 
+  /** Static checks: graph, heads, conflicts, and drift of the history (modified, missing, failed). */
+  async check(): Promise<{ ok: boolean; problems: CheckProblem[]; heads: string[] }> {
+    const settings = await this.#settings();
+    let ws: Workspace;
+    try {
+      ws = await this.#load();
+    } catch (error) {
+      if (!isStrataError(error)) throw error;
+      return { ok: false, problems: [{ level: "error", code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }], heads: [] };
+    }
+    const status = await this.#read(settings, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
+    const problems = checkWorkspace(ws, status);
+    return { ok: !problems.some((p) => p.level === "error"), problems, heads: [...ws.graph.heads] };
+  }
+
+  /** Writes a migration depending on every head (when there are several). */
+  async merge(name?: string): Promise<{ id: string; file: string } | undefined> {
+    return writeMergeMigration(await this.#load(), name);
+  }
+
+  /** up/down/up of the pending migrations on a scratch database; the real one is not touched. */
+  async verify(): Promise<VerifyResult> {
+    const ws = await this.#load();
+    const status = await this.#read(ws, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
+    const applied = status.entries.filter((e) => e.appliedAt !== undefined).map((e) => e.id);
+    const pending = planUp(ws.graph, status).map((m) => m.id);
+    return verifyPending(ws, (settings) => new MigrationEngine({ ...this.#options, onEvent: () => {} }, settings), applied, pending);
+  }
+
   /** A CLI command a plugin adds, by name. */
   async pluginCommand(name: string): Promise<{ plugin: string; command: PluginCommand } | undefined> {
     const ws = await this.#settings();
@@ -255,6 +286,7 @@ export class MigrationEngine {
         info = { command: direction, environment: config.environment, database: config.database.described, dialect: conn.dialect.name, dryRun };
         const status = computeStatus(ws.graph, applied, progress);
         assertNoBlockers(status);
+        if (direction === "up" && config.strategy === "explicit" && ws.graph.heads.length > 1) throw errors.multipleHeads(ws.graph.heads);
         const chosen = plan(ws, status, applied);
         const load = this.#instanceLoader(ws);
         executor = new Executor({

@@ -112,6 +112,21 @@ export class Migrator {
     return (await this.#get()).plugins();
   }
 
+  /** Static checks: graph, heads, conflicts, and drift of the history (modified, missing, failed). */
+  async check(): ReturnType<Engine["check"]> {
+    return (await this.#get()).check();
+  }
+
+  /** Writes a migration depending on every head, when branches left several. */
+  async merge(...args: Parameters<Engine["merge"]>): ReturnType<Engine["merge"]> {
+    return (await this.#get()).merge(...args);
+  }
+
+  /** up/down/up of the pending migrations on a scratch database; the real one is not touched. */
+  async verify(): ReturnType<Engine["verify"]> {
+    return (await this.#get()).verify();
+  }
+
   /** A CLI command a plugin adds, by name. */
   async pluginCommand(...args: Parameters<Engine["pluginCommand"]>): ReturnType<Engine["pluginCommand"]> {
     return (await this.#get()).pluginCommand(...args);

@@ -134,8 +134,11 @@ export interface Adapter {
   resetSession(session: Session): Promise<void>;
   /** Whether a statement failed only because it waited too long for a lock (safe to retry: it changed nothing). */
   isLockTimeout(error: unknown): boolean;
-  /** Who is connected, for the history's "by" column where the URL does not say. */
-  currentUser(session: Session): Promise<string | undefined>;
+  /**
+   * An empty scratch database beside this one (strata verify): a new database on the same
+   * server, or a temporary SQLite file. drop() removes it.
+   */
+  scratchDatabase(session: Session): Promise<{ url: string; described: string; drop(): Promise<void> }>;
 }
 
 // ---- the neutral schema shape every introspector returns -------------------------------

@@ -3,6 +3,7 @@ import { databaseCodeOf, errors } from "../../errors.ts";
 import { sha256 } from "../../util/checksum.ts";
 import type { Adapter, ConnectionOptions, LockOptions, Session } from "../dialect.ts";
 import type { MysqlCompiler } from "./compiler.ts";
+import { scratchName, withDatabase } from "../scratch.ts";
 import { applySessionSettings, detectServer, hasSkipLocked, type MysqlServerState } from "./server.ts";
 
 const POLL_MS = 250;
@@ -137,9 +138,13 @@ export class MysqlAdapter implements Adapter {
     return databaseCodeOf(error)?.startsWith("1205") ?? false;
   }
 
-  async currentUser(session: Session): Promise<string | undefined> {
-    const { rows } = await session.execute("select current_user() as user");
-    const user = rows[0]?.user;
-    return user == null ? undefined : String(user);
+  async scratchDatabase(session: Session): Promise<{ url: string; described: string; drop(): Promise<void> }> {
+    const { rows } = await session.execute("select database() as name");
+    const name = scratchName(String(rows[0]?.name ?? "strata"), 64);
+    await session.execute(`create database ${this.#compiler.quoteIdentifier(name)}`);
+    return {
+      ...withDatabase(this.#options, name),
+      drop: async () => void (await session.execute(`drop database if exists ${this.#compiler.quoteIdentifier(name)}`)),
+    };
   }
 }

@@ -3,6 +3,7 @@ import { databaseCodeOf, errors } from "../../errors.ts";
 import { nowMs, sleep } from "../../util/time.ts";
 import type { Adapter, ConnectionOptions, LockOptions, Session } from "../dialect.ts";
 import type { PostgresCompiler } from "./compiler.ts";
+import { scratchName, withDatabase } from "../scratch.ts";
 
 const POLL_MS = 150;
 
@@ -118,9 +119,14 @@ export class PostgresAdapter implements Adapter {
     return databaseCodeOf(error) === "55P03";
   }
 
-  async currentUser(session: Session): Promise<string | undefined> {
-    const { rows } = await session.execute("select current_user as name");
-    return typeof rows[0]?.name === "string" ? rows[0].name : undefined;
+  async scratchDatabase(session: Session): Promise<{ url: string; described: string; drop(): Promise<void> }> {
+    const { rows } = await session.execute("select current_database() as name");
+    const name = scratchName(String(rows[0]?.name ?? "strata"), 63);
+    await session.execute(`create database ${this.#compiler.quoteIdentifier(name)}`);
+    return {
+      ...withDatabase(this.#options, name),
+      drop: async () => void (await session.execute(`drop database if exists ${this.#compiler.quoteIdentifier(name)} with (force)`)),
+    };
   }
 }
 
@@ -129,3 +135,4 @@ export function advisoryLockKey(key: string): bigint {
   const hex = createHash("sha256").update(key).digest("hex").slice(0, 16);
   return BigInt.asIntN(64, BigInt(`0x${hex}`));
 }
+

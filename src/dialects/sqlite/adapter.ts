@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { errors, isStrataError } from "../../errors.ts";
 import type { Adapter, LockOptions, Session } from "../dialect.ts";
 import { SQLITE_MAX_IDENTIFIER_LENGTH, SQLITE_MAX_PARAMETERS } from "./types.ts";
@@ -141,8 +144,10 @@ export class SqliteAdapter implements Adapter {
     return isBusy(error);
   }
 
-  async currentUser(_session: Session): Promise<string | undefined> {
-    return undefined;
+  async scratchDatabase(_session: Session): Promise<{ url: string; described: string; drop(): Promise<void> }> {
+    const dir = await mkdtemp(join(tmpdir(), "strata-verify-"));
+    const url = `file:${join(dir, "verify.db")}`;
+    return { url, described: url, drop: () => rm(dir, { recursive: true, force: true }) };
   }
 
   /** True when BEGIN IMMEDIATE got the write lock within `timeoutMs`; the probe is rolled back at once. */

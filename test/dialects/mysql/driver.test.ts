@@ -163,7 +163,10 @@ call add_row(3);
       await fx.session.execute("insert into t values (?)", [2]);
       await adapter.commit(fx.session);
       expect((await fx.session.execute("select id from t")).rows).toEqual([{ id: 2 }]);
-      expect(await adapter.currentUser(fx.session)).toMatch(/^root@/);
+      const scratch = await adapter.scratchDatabase(fx.session);
+      expect((await fx.session.execute("select schema_name as n from information_schema.schemata where schema_name = ?", [new URL(scratch.url).pathname.slice(1)])).rows).toHaveLength(1);
+      await scratch.drop();
+      expect((await fx.session.execute("select schema_name as n from information_schema.schemata where schema_name = ?", [new URL(scratch.url).pathname.slice(1)])).rows).toHaveLength(0);
     });
 
     it("knows SKIP LOCKED once a session has read the server version", async () => {

@@ -87,7 +87,11 @@ forEachDialect(() => {
     await h.dialect.adapter.resetSession(h.session);
     expect(await show()).toMatchObject({ st: "300ms", lt: "700ms", app: expect.stringMatching(/^strata /) });
     await expect(h.session.execute(`select pg_sleep(5)`)).rejects.toMatchObject({ details: { databaseCode: "57014" } });
-    expect(await h.dialect.adapter.currentUser(h.session)).toBe("postgres");
+    const scratch = await h.dialect.adapter.scratchDatabase(h.session);
+    const exists = async () => (await h.session.execute("select 1 from pg_database where datname = $1", [new URL(scratch.url).pathname.slice(1)])).rows.length;
+    expect(await exists()).toBe(1);
+    await scratch.drop();
+    expect(await exists()).toBe(0);
   });
 
   it("keeps a session's state away from the next session that reuses its connection", async () => {

@@ -71,6 +71,8 @@ describe("sqlite adapter", () => {
     // rollback without a transaction is harmless
     await db.dialect.adapter.rollback(db.session);
     expect(await db.dialect.adapter.tableExists(db.session, "nope")).toBe(false);
-    expect(await db.dialect.adapter.currentUser(db.session)).toBeUndefined();
+    const scratch = await db.dialect.adapter.scratchDatabase(db.session);
+    expect(scratch.url).toMatch(/^file:.*verify\.db$/);
+    await scratch.drop();
   });
 });

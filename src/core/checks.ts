@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseDatabaseUrl } from "../config/database-url.ts";
+import type { SchemaInfo } from "../dialects/dialect.ts";
+import { isStrataError, messageOf } from "../errors.ts";
+import { HookRunner } from "../hooks/runner.ts";
+import { createVersion, toPascalCase, toSnakeCase } from "../util/ids.ts";
+import type { Status } from "./plan.ts";
+import { connect } from "./connection.ts";
+import type { Settings, Workspace } from "./workspace.ts";
+
+export interface CheckProblem {
+  level: "error" | "warning";
+  code: string;
+  message: string;
+  hint?: string;
+  ids?: string[];
+}
+
+/** Static checks over the folder, the graph and the recorded history (no writes). */
+export function checkWorkspace(ws: Workspace, status: Status | undefined): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  for (const file of ws.ignored) problems.push({ level: "warning", code: "NOT_A_MIGRATION", message: `${file} in the migrations folder is not named <version>_<name>.(sql|ts|js) and is ignored.` });
+  const byVersion = new Map<string, string[]>();
+  for (const m of ws.migrations) byVersion.set(m.version, [...(byVersion.get(m.version) ?? []), m.id]);
+  for (const [version, ids] of byVersion) {
+    if (ids.length > 1) problems.push({ level: "warning", code: "DUPLICATE_VERSION", message: `Version ${version} is used by ${ids.length} migrations; refer to them by id, not version.`, ids });
+  }
+  if (ws.graph.heads.length > 1 && ws.config.strategy === "explicit") {
+    problems.push({ level: "error", code: "MULTIPLE_HEADS", message: `The graph has ${ws.graph.heads.length} heads; run "strata merge" to join them.`, ids: [...ws.graph.heads] });
+  }
+  for (const entry of status?.entries ?? []) {
+    if (entry.state === "modified") problems.push({ level: "error", code: "CHECKSUM_MISMATCH", message: `${entry.id} changed on disk since it was applied.`, ids: [entry.id] });
+    if (entry.state === "missing") problems.push({ level: "error", code: "MIGRATION_MISSING", message: `${entry.id} is applied but its file is gone.`, ids: [entry.id] });
+    if (entry.state === "failed") problems.push({ level: "error", code: "MIGRATION_FAILED_STATE", message: `${entry.id} failed part-way and needs "strata resolve".`, ids: [entry.id] });
+    if (entry.state === "out-of-order") problems.push({ level: "warning", code: "OUT_OF_ORDER", message: `${entry.id} is pending but older than applied migrations (a merged branch); up applies it.`, ids: [entry.id] });
+  }
+  return problems;
+}
+
+/** A migration depending on every head, so the graph has one again. */
+export function writeMergeMigration(ws: Workspace, name: string | undefined): { id: string; file: string } | undefined {
+  const heads = ws.graph.heads;
+  if (heads.length < 2) return undefined;
+  const dir = ws.config.migrationsDir;
+  mkdirSync(dir, { recursive: true });
+  const latest = existsSync(dir) ? readdirSync(dir).map((f) => /^(\d{14})_/.exec(f)?.[1]).filter((v): v is string => v !== undefined).sort().pop() : undefined;
+  const snake = toSnakeCase(name ?? "merge_heads") || "merge_heads";
+  const id = `${createVersion(new Date(), latest)}_${snake}`;
+  const file = join(dir, `${id}.ts`);
+  writeFileSync(
+    file,
+    `import { Migration } from "strata";
+
+/** Joins the heads ${heads.join(", ")} into one. */
+export default class ${toPascalCase(snake)} extends Migration {
+  dependencies = [${heads.map((h) => JSON.stringify(h)).join(", ")}];
+
+  up() {}
+
+  down() {}
+}
+`,
+  );
+  return { id, file: relative(ws.config.root, file) };
+}
+
+export interface VerifyResult {
+  verified: string[];
+  ok: boolean;
+  differences: string[];
+}
+
+/**
+ * up / down / up of the pending migrations on a scratch database: the applied ones are
+ * replayed there first, then the pending ones applied, rolled back and applied again. The
+ * schema after the rollback must equal the one before, and the second up the first.
+ */
+export async function verifyPending(
+  ws: Workspace,
+  engineFor: (settings: Settings) => { run(o?: { to?: string }): Promise<unknown>; down(o: { to?: string; all?: boolean }): Promise<unknown> },
+  applied: readonly string[],
+  pending: readonly string[],
+): Promise<VerifyResult> {
+  if (pending.length === 0) return { verified: [], ok: true, differences: [] };
+  // Not read-only: the session creates (and drops) the scratch database beside this one.
+  const conn = await connect(ws.config);
+  let scratch: Awaited<ReturnType<typeof conn.dialect.adapter.scratchDatabase>>;
+  try {
+    scratch = await conn.dialect.adapter.scratchDatabase(conn.session);
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+  try {
+    const database = parseDatabaseUrl(scratch.url, ws.config.root);
+    const settings: Settings = {
+      config: { ...ws.config, database: { ...database, described: scratch.described }, backup: { ...ws.config.backup, enabled: false }, plugins: [] },
+      runtime: ws.runtime,
+      hooks: new HookRunner([], { environment: ws.config.environment, onWarning: () => {}, log: () => {} }),
+    };
+    const engine = engineFor(settings);
+    const known = applied.filter((id) => ws.graph.byId.has(id));
+    const last = known.at(-1);
+    if (last) await engine.run({ to: last });
+    const before = await schemaOf(settings);
+    await engine.run();
+    const afterUp = await schemaOf(settings);
+    await engine.down(last ? { to: last } : { all: true });
+    const afterDown = await schemaOf(settings);
+    await engine.run();
+    const afterSecondUp = await schemaOf(settings);
+    const differences = [...compare("after down", before, afterDown), ...compare("after the second up", afterUp, afterSecondUp)];
+    return { verified: [...pending], ok: differences.length === 0, differences };
+  } catch (error) {
+    return { verified: [...pending], ok: false, differences: [`the round trip failed: ${isStrataError(error) ? error.message : messageOf(error)}`] };
+  } finally {
+    await scratch.drop().catch(() => undefined);
+    await conn.close();
+  }
+}
+
+async function schemaOf(settings: Settings): Promise<SchemaInfo> {
+  const conn = await connect(settings.config, { readOnly: true });
+  try {
+    const table = settings.config.table;
+    const own = [table, `${table}_log`, `${table}_progress`, `${table}_transforms`, `${table}_transform_chunks`];
+    return await conn.dialect.introspector.schema(conn.session, { exclude: own });
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Human-readable differences between two schemas, table by table. */
+function compare(when: string, expected: SchemaInfo, actual: SchemaInfo): string[] {
+  const out: string[] = [];
+  const names = new Set([...expected.tables.map((t) => t.name), ...actual.tables.map((t) => t.name)]);
+  for (const name of [...names].sort()) {
+    const a = expected.tables.find((t) => t.name === name);
+    const b = actual.tables.find((t) => t.name === name);
+    if (!a) out.push(`${when}: table "${name}" exists but should not`);
+    else if (!b) out.push(`${when}: table "${name}" is missing`);
+    else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${when}: table "${name}" differs (columns, indexes or constraints)`);
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseJson, runCli } from "../helpers/cli.ts";
+import { forEachDialect, testDatabase } from "../helpers/databases.ts";
+import { tableNames } from "../helpers/dump.ts";
+import { addFiles, writeProject } from "../helpers/project.ts";
+
+const migration = (name: string, body: string, deps: string[] = []) => `import { Migration, Schema } from "strata";
+export default class ${name} extends Migration {
+  dependencies = ${JSON.stringify(deps)};
+  ${body}
+}
+`;
+
+const base = {
+  "migrations/20260101000000_root.ts": migration("Root", `up() { Schema.createTable("root", [Schema.id()]); }`),
+  "migrations/20260102000000_left.ts": migration("Left", `up() { Schema.createTable("left_side", [Schema.id()]); }`, ["Root"]),
+  "migrations/20260103000000_right.ts": migration("Right", `up() { Schema.createTable("right_side", [Schema.id()]); }`, ["Root"]),
+};
+
+describe("strata check and merge (explicit strategy)", () => {
+  it("reports several heads under explicit, up refuses, merge joins them and up goes on", async () => {
+    const dir = await writeProject({ ...base, "strata.config.json": JSON.stringify({ strategy: "explicit" }) });
+    const check = await runCli(["check", "--json"], { cwd: dir });
+    expect(check.code).toBe(1);
+    const report = parseJson(check);
+    expect(report.problems).toContainEqual(expect.objectContaining({ level: "error", code: "MULTIPLE_HEADS", ids: ["20260102000000_left", "20260103000000_right"] }));
+    const up = await runCli(["up"], { cwd: dir });
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain("MULTIPLE_HEADS");
+    expect(up.stderr).toContain("strata merge");
+    const merge = await runCli(["merge", "join_sides", "--json"], { cwd: dir });
+    expect(merge.code).toBe(0);
+    const created = parseJson(merge).created;
+    expect(created.id).toMatch(/^\d{14}_join_sides$/);
+    const text = readFileSync(join(dir, created.file), "utf8");
+    expect(text).toContain('"20260102000000_left", "20260103000000_right"');
+    expect((await runCli(["check"], { cwd: dir })).code).toBe(0);
+    expect((await runCli(["up"], { cwd: dir })).code).toBe(0);
+    const status = parseJson(await runCli(["status", "--json"], { cwd: dir }));
+    expect(status.heads).toEqual([created.id]);
+    expect(status.migrations.every((m: { state: string }) => m.state === "applied")).toBe(true);
+  });
+
+  it("merge with one head creates nothing; check warns about files that are not migrations and reports drift", async () => {
+    const dir = await writeProject({ "migrations/20260101000000_root.ts": base["migrations/20260101000000_root.ts"], "migrations/notes.txt": "x" });
+    const merge = await runCli(["merge"], { cwd: dir });
+    expect(merge.stdout).toContain("Nothing to merge");
+    expect(readdirSync(join(dir, "migrations"))).toHaveLength(2);
+    expect((await runCli(["up"], { cwd: dir })).code).toBe(0);
+    await addFiles(dir, { "migrations/20260101000000_root.ts": migration("Root", `up() { Schema.createTable("root", [Schema.id(), Schema.string("x")]); }`) });
+    const check = await runCli(["check", "--json"], { cwd: dir });
+    expect(check.code).toBe(1);
+    const problems = parseJson(check).problems;
+    expect(problems).toContainEqual(expect.objectContaining({ level: "warning", code: "NOT_A_MIGRATION" }));
+    expect(problems).toContainEqual(expect.objectContaining({ level: "error", code: "CHECKSUM_MISMATCH", ids: ["20260101000000_root"] }));
+  });
+
+  it("check on a broken graph reports the cycle and exits 1", async () => {
+    const dir = await writeProject({
+      "migrations/20260101000000_a.ts": migration("A", "up() {}", ["B"]),
+      "migrations/20260102000000_b.ts": migration("B", "up() {}", ["A"]),
+    });
+    const check = await runCli(["check", "--json"], { cwd: dir });
+    expect(check.code).toBe(1);
+    expect(parseJson(check).problems[0]).toMatchObject({ level: "error", code: "DEPENDENCY_CYCLE" });
+  });
+});
+
+forEachDialect((dialect) => {
+  describe("strata verify", () => {
+    it("round-trips pending migrations on a scratch database and leaves the real one untouched", async () => {
+      const db = await testDatabase(dialect);
+      const dir = await writeProject(base);
+      expect((await runCli(["up", "--to", "20260102000000_left", "--url", db.url], { cwd: dir })).code).toBe(0);
+      const before = await tableNames(db.url);
+      const ok = await runCli(["verify", "--json", "--url", db.url], { cwd: dir });
+      expect(ok.code).toBe(0);
+      expect(parseJson(ok)).toMatchObject({ ok: true, verified: ["20260103000000_right"] });
+      expect(await tableNames(db.url)).toEqual(before);
+      await addFiles(dir, { "migrations/20260104000000_bad_down.ts": migration("BadDown", `up() { Schema.createTable("things", [Schema.id()]); }\n  down() {}`) });
+      const bad = await runCli(["verify", "--json", "--url", db.url], { cwd: dir });
+      expect(bad.code).toBe(1);
+      const result = parseJson(bad);
+      expect(result.ok).toBe(false);
+      expect(result.differences.join(" ")).toContain("things");
+      expect(await tableNames(db.url)).toEqual(before);
+    });
+  });
+});
