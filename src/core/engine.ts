@@ -8,6 +8,7 @@ import { readGitCommit, whoAmI } from "../util/identity.ts";
 import { nowMs } from "../util/time.ts";
 import { STRATA_VERSION } from "../util/version.ts";
 import { backupProvider, listBackups, restoreBackup, takeBackup, type BackupEvent } from "./backups.ts";
+import { TransformStore } from "../transform/checkpoint.ts";
 import { checkWorkspace, verifyPending, writeMergeMigration, type CheckProblem, type VerifyResult } from "./checks.ts";
 import { configuredDialect, connect, type Connection } from "./connection.ts";
 import type { MigrationSource } from "./discover.ts";
@@ -175,11 +176,15 @@ export class MigrationEngine {
   async resolve(ref: string, action: ResolveAction): Promise<{ id: string; action: ResolveAction }> {
     const ws = await this.#load();
     const env = (name: string) => ws.runtime.env(name);
-    return this.#locked(ws, false, async ({ history, applied, progress }) => {
-      await history.ensure();
-      return resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION });
+    return this.#locked(ws, false, async ({ conn, history, applied, progress }) => {
+      const store = new TransformStore(conn.dialect, ws.config.table);
+      const forgetTransforms = async (id: string) => {
+        for (const s of await store.forgetStatements(conn.session, id)) await conn.session.execute(s.sql, s.params);
+      };
+      return resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION, forgetTransforms });
     });
   }
+
 
   /** Every transform recorded in this database: state and progress (read-only). */
   async transforms(): Promise<TransformStatus[]> {

@@ -12,6 +12,7 @@ import type { MigrationSource } from "./discover.ts";
 import type { History } from "./history.ts";
 import { AlreadyApplied, MigrationRun, type TransactionMode } from "./migration-run.ts";
 import { runMigrationTransform, type TransformSupport } from "./transforms.ts";
+import { TransformStore } from "../transform/checkpoint.ts";
 import type { TransformEvent } from "../transform/engine.ts";
 import type { AppliedRecord } from "./plan.ts";
 
@@ -191,12 +192,14 @@ export class Executor {
   async #down(items: readonly DownItem[]): Promise<RunResult> {
     for (let i = 0; i < items.length; i++) {
       const { source, derived } = items[i];
+      const forget = this.#o.dryRun ? [] : await new TransformStore(this.#o.dialect, this.#o.transforms.historyTable).forgetStatements(this.#o.session, source.id);
       const done = await this.#runOne(source, "down", i, items.length, async (run, instance) => {
         if (source.kind === "sql") await run.runSql(source.sql!.down!.sql);
         else if (derived) run.queue(derived);
         else await run.record(() => instance!.down!());
       }, (durationMs) => [
         this.#o.history.removeAppliedStatement(source.id),
+        ...forget,
         this.#o.history.eventStatement({ id: source.id, action: "rollback", by: this.#o.by, durationMs }),
       ]);
       if (done && !this.#o.dryRun) this.result.rolledBack.push(source.id);

@@ -14,6 +14,8 @@ export interface ResolveInput {
   progress: readonly ProgressRecord[];
   by: string;
   toolVersion: string;
+  /** Removes the migration's transform checkpoints (it counts as not applied from now on). */
+  forgetTransforms(id: string): Promise<void>;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function resolveMigration(ref: string, action: ResolveAction, input
       if (!record) throw refuse("it is not in the history.");
       await history.removeApplied(id);
       await history.clearProgress(id);
+      await input.forgetTransforms(id);
       break;
     case "mark-applied": {
       if (record && !failed) throw refuse("it is already applied.");
@@ -57,6 +60,7 @@ export async function resolveMigration(ref: string, action: ResolveAction, input
       if (!record && !failed) throw refuse("it is neither applied nor failed.");
       if (record) await history.removeApplied(id);
       await history.clearProgress(id);
+      await input.forgetTransforms(id);
       break;
   }
   if (failed) Object.assign(details, { failedStatement: failed.statement, statementsDone: failed.statementsDone });

@@ -127,6 +127,21 @@ export class TransformStore {
     return row ? toRecord(row) : undefined;
   }
 
+  /**
+   * Statements removing a migration's transforms and their chunks: when the migration is
+   * rolled back, a later apply transforms the rows again instead of finding them done.
+   */
+  async forgetStatements(session: Session, migrationId: string): Promise<Statement[]> {
+    if (!(await this.exists(session))) return [];
+    const select = this.#q({ kind: "select", table: this.transforms, columns: ["id"], where: [{ column: "migration_id", op: "=", value: migrationId }], orderBy: [] });
+    const ids = (await session.execute(select.sql, select.params)).rows.map((r) => String(r.id));
+    if (ids.length === 0) return [];
+    return [
+      this.#q({ kind: "delete", table: this.chunks, where: [{ column: "transform_id", op: "in", value: ids }] }),
+      this.#q({ kind: "delete", table: this.transforms, where: [{ column: "migration_id", op: "=", value: migrationId }] }),
+    ];
+  }
+
   /** The resolved options the transform was created with. */
   async spec(session: Session, id: string): Promise<unknown> {
     const s = this.#q({ kind: "select", table: this.transforms, columns: ["spec"], where: [{ column: "id", op: "=", value: id }], orderBy: [] });
