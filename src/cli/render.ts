@@ -112,9 +112,12 @@ export class Output {
       case "transform-end":
         if (!this.quiet && !this.json) this.#progress.handle(event);
         return;
-      case "transform-preview":
-        if (!this.json) this.#print("stdout", c.dim(`-- transform ${event.id} on a sample row:\n--   ${JSON.stringify(event.before, jsonSafe)}\n--   -> ${event.after === null ? "(unchanged)" : JSON.stringify(event.after, jsonSafe)}`));
+      case "transform-preview": {
+        if (this.json) return;
+        const text = "note" in event ? `-- transform ${event.id}: ${event.note}` : `-- transform ${event.id} on a sample row:\n--   ${JSON.stringify(event.before, jsonSafe)}\n--   -> ${event.after === null ? "(unchanged)" : JSON.stringify(event.after, jsonSafe)}`;
+        this.#print("stdout", c.dim(text));
         return;
+      }
       case "seeding":
         return;
       case "seeded":

@@ -48,8 +48,6 @@ export interface MigratorOptions extends Omit<StrataConfig, "url"> {
 export interface StatusResult {
   migrations: { id: string; state: StatusEntry["state"]; version: string; name: string; appliedAt?: string; batch?: number; failure?: StatusEntry["failure"] }[];
   heads: string[];
-  /** Transforms not done yet (running, or paused after a failure or on request), when there are any. */
-  transforms?: Omit<TransformStatus, "migrationId">[];
 }
 
 
@@ -93,12 +91,8 @@ export class MigrationEngine {
   /** Every migration with its state, and the graph's heads. Read-only: creates nothing. */
   async status(): Promise<StatusResult> {
     const ws = await this.#load();
-    const [status, transforms] = await this.#read(ws, (history, conn) =>
-      Promise.all([Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)), listTransforms(conn, ws.config.table)]),
-    );
-    const open = transforms.filter((t) => t.state !== "done").map(({ migrationId: _m, ...t }) => t);
+    const status = await this.#read(ws, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
     return {
-      ...(open.length ? { transforms: open } : {}),
       migrations: status.entries.map((e) => ({
         id: e.id, state: e.state, version: e.version, name: e.name,
         ...(e.appliedAt ? { appliedAt: e.appliedAt } : {}),

@@ -63,6 +63,8 @@ export class MigrationRun {
   #touchesSession = false;
   #transforms = 0;
   #statementsDone = 0;
+  /** Past a transform (or resuming one), outside the migration's transaction. */
+  #afterTransform = false;
   lastStatement?: string;
   readonly db: Db;
 
@@ -127,7 +129,7 @@ export class MigrationRun {
           hint: "Put the concurrent index in a migration of its own, or set `transaction = false` on this one.",
         });
       }
-      for (const statement of await this.#compile(op, catalog)) await this.#execute(statement, "schema");
+      for (const statement of await this.#compile(op, catalog)) await this.#execute(statement, "schema", !requiresNoTransaction(op));
     }
   }
 
@@ -168,6 +170,7 @@ export class MigrationRun {
     if (this.#o.resumeAfter !== undefined) {
       // The progress marker of the stopped run stays; the migration goes on outside a transaction.
       this.#transactional = false;
+      this.#afterTransform = true;
       return;
     }
     if (mode !== "own") {
@@ -212,13 +215,16 @@ export class MigrationRun {
     if (mode === "run") throw new StrataError("UNSUPPORTED", `Migration "${id}" runs a transform, which commits chunk by chunk, so it cannot run under --single-transaction.`, { hint: "Run it without --single-transaction." });
     if (this.#transactional) {
       const begin = this.takePendingBegin();
+      // The marker commits with the statements before the transform: a kill between their
+      // commit and a later marker would leave them applied and the next run starting over.
+      await history.startProgress(id, direction, by, "transform", this.#statementsDone);
       if (begin.length === 0) await this.commit();
       if (mode === "savepoint") await closeRunTransaction();
       this.#transactional = false;
-      await history.startProgress(id, direction, by, "transform", this.#statementsDone);
     } else if (this.#o.resumeAfter === undefined) {
       await history.markResumable(id);
     }
+    this.#afterTransform = true;
   }
 
   /** Makes the migration's writes permanent within its mode (commit, or release the savepoint). */
@@ -239,7 +245,7 @@ export class MigrationRun {
     else await dialect.adapter.rollback(session);
   }
 
-  async #execute(statement: Statement, kind: "schema" | "data"): Promise<{ rows: Row[]; rowCount: number }> {
+  async #execute(statement: Statement, kind: "schema" | "data", transactable = true): Promise<{ rows: Row[]; rowCount: number }> {
     this.#o.onStatement?.(statement, kind);
     if (this.#o.dryRun) return { rows: [], rowCount: 0 };
     await this.#start();
@@ -251,13 +257,16 @@ export class MigrationRun {
     this.lastStatement = statement.sql;
     this.#noteSession(statement.sql);
     const begin = this.takePendingBegin();
+    // Past a transform, where DDL is transactional, a statement commits with its progress:
+    // a kill between the two would run it again on resume ("index already exists").
+    const withProgress = !this.#transactional && this.#afterTransform && transactable && this.#o.transaction !== false && this.#o.dialect.adapter.supportsTransactionalDdl;
     const result = begin.length
       ? (await this.#o.session.executeBatch([...begin, statement]))[1]
       : this.#transactional
         ? await this.#o.session.execute(statement.sql, statement.params)
-        : await this.#executeRetrying(statement);
+        : await this.#executeRetrying(statement, withProgress ? index + 1 : undefined);
     this.#statementsDone = index + 1;
-    if (!this.#transactional) await this.#o.history.advanceProgress(this.#o.id, this.#statementsDone);
+    if (!this.#transactional && !withProgress) await this.#o.history.advanceProgress(this.#o.id, this.#statementsDone);
     return result;
   }
 
@@ -266,13 +275,28 @@ export class MigrationRun {
     if (!this.#touchesSession && (/^\s*(set|reset|use)\b/im.test(sql) || /search_path|set_config/i.test(sql))) this.#touchesSession = true;
   }
 
-  /** Outside a transaction a statement that gave up waiting for its lock did nothing: run it again. */
-  async #executeRetrying(statement: Statement): Promise<{ rows: Row[]; rowCount: number }> {
+  /**
+   * Outside the migration's transaction a statement that gave up waiting for its lock did
+   * nothing: run it again. With `progress`, it runs in a transaction of its own that also
+   * records it as done.
+   */
+  async #executeRetrying(statement: Statement, progress?: number): Promise<{ rows: Row[]; rowCount: number }> {
+    const { session, dialect, history, id } = this.#o;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#o.session.execute(statement.sql, statement.params);
+        if (progress === undefined) return await session.execute(statement.sql, statement.params);
+        await dialect.adapter.begin(session);
+        try {
+          const result = await session.execute(statement.sql, statement.params);
+          await history.advanceProgress(id, progress);
+          await dialect.adapter.commit(session);
+          return result;
+        } catch (error) {
+          await dialect.adapter.rollback(session).catch(() => undefined);
+          throw error;
+        }
       } catch (error) {
-        if (!this.#o.dialect.adapter.isLockTimeout(error) || attempt >= this.#o.ddlRetries) throw error;
+        if (!dialect.adapter.isLockTimeout(error) || attempt >= this.#o.ddlRetries) throw error;
         const waitMs = Math.min(10_000, 500 * 2 ** attempt);
         this.#o.onRetry?.(attempt + 1, waitMs, error instanceof Error ? error.message : String(error));
         await sleep(waitMs);

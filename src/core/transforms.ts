@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { pid } from "node:process";
 import type { Dialect } from "../dialects/dialect.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 import type { HookRunner } from "../hooks/runner.ts";
@@ -28,6 +29,12 @@ export interface TransformCall extends TransformSupport {
   dryRun: boolean;
   emit(event: TransformEvent): void;
 }
+
+/**
+ * Who did a chunk: user@host alone cannot tell apart two processes of one user on one host
+ * sharing a transform, so the pid is added.
+ */
+export const chunkOwner = (by: string): string => `${by} pid ${pid}`;
 
 /** Row functions run on every core but one by default, at least one worker. */
 export const DEFAULT_WORKERS = Math.max(1, availableParallelism() - 1);
@@ -59,7 +66,7 @@ export async function runMigrationTransform(
     runtime: call.runtime,
     hooks: call.hooks,
     policy: await call.policy(),
-    by: call.by,
+    by: chunkOwner(call.by),
     version: source.checksum,
     instance: instance as unknown as Record<string, unknown>,
     emit: call.emit,
@@ -130,7 +137,7 @@ export async function joinTransforms(call: TransformCall, ws: { graph: { byId: R
       if (!source) throw new UsageError(`Transform "${record.id}" belongs to migration "${record.migrationId}", whose file is not here.`);
       const spec = await storedSpec(dialect, ws.config.table, record.id, source);
       const instance = (await load(source)) as unknown as Record<string, unknown>;
-      await runTransform({ dialect, openSession: () => dialect.driver.open(), historyTable: call.historyTable, runtime: call.runtime, hooks: call.hooks, policy: await call.policy(), by: call.by, version: source.checksum, instance, emit: call.emit }, spec);
+      await runTransform({ dialect, openSession: () => dialect.driver.open(), historyTable: call.historyTable, runtime: call.runtime, hooks: call.hooks, policy: await call.policy(), by: chunkOwner(call.by), version: source.checksum, instance, emit: call.emit }, spec);
     }
   } finally {
     await dialect.driver.close();

@@ -211,6 +211,11 @@ export class TransformStore {
     return { chunkNo: Number(row.chunk_no), from: decodeKey(row.from_key), to: decodeKey(row.to_key), size: Number(row.size), attempts: Number(row.attempts) };
   }
 
+  async isPending(session: Session, id: string, chunkNo: number): Promise<boolean> {
+    const s = this.#q({ kind: "select", table: this.chunks, columns: ["state"], where: [{ column: "transform_id", op: "=", value: id }, { column: "chunk_no", op: "=", value: chunkNo }], orderBy: [] });
+    return (await session.execute(s.sql, s.params)).rows[0]?.state === "pending";
+  }
+
   /** Statements marking a chunk done; they go in the chunk's own transaction with its writes. */
   doneStatement(id: string, chunkNo: number, rows: number, changed: number, by: string): Statement {
     return this.#q({ kind: "update", table: this.chunks, values: { state: "done", rows, changed, by, last_error: null, updated_at: new Date() }, where: [{ column: "transform_id", op: "=", value: id }, { column: "chunk_no", op: "=", value: chunkNo }] });

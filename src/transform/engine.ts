@@ -1,4 +1,4 @@
-import type { Dialect, Row, Session } from "../dialects/dialect.ts";
+import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
 import { StrataError } from "../errors.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 import type { HookRunner } from "../hooks/runner.ts";
@@ -14,7 +14,8 @@ export type TransformEvent =
   | { event: "transform-start"; id: string; table: string; rowsTotal: number; rowsDone: number; workers: number; batchSize: number }
   | { event: "transform-progress"; id: string; table: string; rowsDone: number; rowsTotal: number; rowsPerSecond: number; etaMs: number | null }
   | { event: "transform-end"; id: string; table: string; state: "done" | "paused"; rowsDone: number; rowsTotal: number; durationMs: number }
-  | { event: "transform-preview"; id: string; before: Row; after: Row | null };
+  | { event: "transform-preview"; id: string; before: Row; after: Row | null }
+  | { event: "transform-preview"; id: string; note: string };
 
 export interface EngineContext {
   dialect: Dialect;
@@ -131,9 +132,16 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform):
 export async function previewTransform(ctx: EngineContext, spec: ResolvedTransform, sample = 5): Promise<void> {
   const session = await ctx.openSession();
   try {
+    // The plan's earlier statements did not run: a table they create is not there to sample.
+    const missing: string[] = [];
+    for (const table of [spec.table, ...(spec.into ? [spec.into] : [])]) if (!(await ctx.dialect.adapter.tableExists(session, table))) missing.push(table);
+    if (missing.length) {
+      ctx.emit({ event: "transform-preview", id: spec.id, note: `no sample: ${missing.map((t) => `"${t}"`).join(" and ")} not created yet (earlier statements of this plan create it)` });
+      return;
+    }
     const { sql, keys } = await prepare(ctx.dialect, session, spec);
     if (spec.set) {
-      ctx.emit({ event: "transform-preview", id: spec.id, before: { sql: sql.setStatement(null, null).sql }, after: null });
+      ctx.emit({ event: "transform-preview", id: spec.id, note: sql.setStatement(null, null).sql });
       return;
     }
     const rows = await sql.read(session, null, null, Math.min(sample, spec.batchSize));
@@ -173,12 +181,16 @@ async function runLane(ctx: EngineContext, session: Session, shared: Shared): Pr
 async function claimNext(ctx: EngineContext, session: Session, shared: Shared): Promise<ChunkRecord | "done" | "wait" | "paused"> {
   const { dialect } = ctx;
   const tx = dialect.adapter.dataTransaction;
+  // Where the lock is the database's write lock (SQLite), the chunk is read and transformed
+  // without it, and the write lock is taken only to write: application writers get in
+  // between chunks. Elsewhere the claim is a row lock held from claim to commit.
+  const deferred = dialect.adapter.locksWithTransactions;
   for (;;) {
     await waitForPace(ctx, shared);
-    await session.execute(tx.begin);
+    if (!deferred) await session.execute(tx.begin);
     const chunk = await shared.store.claim(session, shared.id, dialect.adapter.supportsSkipLocked);
     if (chunk) return chunk;
-    await session.execute(tx.commit);
+    if (!deferred) await session.execute(tx.commit);
     const planned = await planNext(ctx, session, shared);
     if (planned === "planned") continue;
     if (planned === "paused") return "paused";
@@ -221,16 +233,17 @@ async function planNext(ctx: EngineContext, session: Session, shared: Shared): P
 async function processChunk(ctx: EngineContext, session: Session, shared: Shared, chunk: ChunkRecord): Promise<void> {
   const { dialect, hooks } = ctx;
   const { spec, store, sql } = shared;
+  const tx = dialect.adapter.dataTransaction;
+  const deferred = dialect.adapter.locksWithTransactions;
   const keyRange = { from: chunk.from, to: chunk.to };
   const started = nowMs();
   let rows = 0;
   let changed = 0;
   try {
     await hooks.call("transform:batchBefore", { id: shared.id, table: spec.table, batch: chunk.chunkNo, keyRange, size: chunk.size });
+    let writes: Statement[];
     if (spec.set) {
-      const result = await session.execute(sql.setStatement(chunk.from, chunk.to).sql, sql.setStatement(chunk.from, chunk.to).params);
-      rows = changed = result.rowCount;
-      await session.execute(store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by).sql, store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by).params);
+      writes = [sql.setStatement(chunk.from, chunk.to)];
     } else {
       const data = await sql.read(session, chunk.from, chunk.to);
       rows = data.length;
@@ -238,10 +251,25 @@ async function processChunk(ctx: EngineContext, session: Session, shared: Shared
       const results = rows ? await shared.pool!.run(data) : [];
       const write = sql.writeStatements(data, results);
       changed = write.changed;
-      // The chunk's writes and its checkpoint in one transaction: exactly once.
-      await session.executeBatch([...write.statements, store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by)]);
+      writes = write.statements;
     }
-    await session.execute(dialect.adapter.dataTransaction.commit);
+    if (deferred) {
+      await session.execute(tx.begin);
+      if (!(await store.isPending(session, shared.id, chunk.chunkNo))) {
+        // Another process wrote this chunk while this one computed it.
+        await session.execute(tx.commit);
+        return;
+      }
+    }
+    // The chunk's writes and its checkpoint in one transaction: exactly once.
+    if (spec.set) {
+      rows = changed = (await session.execute(writes[0].sql, writes[0].params)).rowCount;
+      const done = store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by);
+      await session.execute(done.sql, done.params);
+    } else {
+      await session.executeBatch([...writes, store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by)]);
+    }
+    await session.execute(tx.commit);
   } catch (error) {
     await session.execute("rollback").catch(() => undefined);
     await recordFailure(ctx, session, shared, chunk, error);

@@ -32,9 +32,12 @@ export function sqliteColumnType(column: ColumnDef): string {
     case "date":
     case "time":
     case "timestamp":
-    case "json":
     case "enum":
       return "text";
+    // Declared "json" (NUMERIC affinity) keeps JSON text as text, and a bare numeric scalar
+    // becomes the same number; the type name tells transforms to parse the column.
+    case "json":
+      return "json";
     // NUMERIC affinity: SQLite has no exact decimal; values that fit are stored as integers or reals.
     case "decimal":
       return "numeric";

@@ -36,7 +36,7 @@ describe("sqlite operations: tables", () => {
     expect(t.columns.map((c) => [c.name, c.type])).toEqual([
       ["id", "integer"], ["uid", "text"], ["name", "text"], ["nick", "text"], ["bio", "text"], ["count", "integer"],
       ["big", "integer"], ["small", "integer"], ["active", "integer"], ["price", "numeric"], ["ratio", "real"],
-      ["score", "real"], ["born", "text"], ["at", "text"], ["seen", "text"], ["meta", "text"], ["data", "blob"],
+      ["score", "real"], ["born", "text"], ["at", "text"], ["seen", "text"], ["meta", "json"], ["data", "blob"],
       ["status", "text"], ["parent_id", "integer"], ["other_id", "integer"],
     ]);
     expect(col("id")).toEqual({ name: "id", type: "integer", nullable: false, default: null, autoIncrement: true });
