@@ -73,6 +73,7 @@ export class Executor {
   readonly result: RunResult = { applied: [], rolledBack: [] };
   readonly timings: { id: string; direction: Direction; durationMs: number }[] = [];
   #runTransaction = false;
+  #hasTransforms?: boolean;
   /** Applied ids read when the run's transaction took the write lock (SQLite). */
   #appliedAtOpen?: Set<string>;
 
@@ -94,10 +95,12 @@ export class Executor {
    * back to its savepoint and the earlier ones are committed).
    */
   async #withRunTransaction(fn: () => Promise<RunResult>): Promise<RunResult> {
-    const { dialect } = this.#o;
+    const { dialect, session } = this.#o;
     if (this.#o.singleTransaction && !this.#o.dryRun && !dialect.adapter.supportsTransactionalDdl) {
       throw errors.unsupported("--single-transaction", dialect.displayName, `${dialect.displayName} commits DDL implicitly, so a run cannot be one transaction.`);
     }
+    const relaxed = !this.#o.dryRun && dialect.adapter.relaxCommits !== undefined;
+    if (relaxed) await dialect.adapter.relaxCommits!(session);
     try {
       const result = await fn();
       await this.#closeRunTransaction(true);
@@ -105,6 +108,9 @@ export class Executor {
     } catch (error) {
       await this.#closeRunTransaction(!this.#o.singleTransaction).catch(() => undefined);
       throw error;
+    } finally {
+      // What the run applied is on disk before it reports, success or failure.
+      if (relaxed) await dialect.adapter.flushCommits!(session);
     }
   }
 
@@ -192,7 +198,7 @@ export class Executor {
   async #down(items: readonly DownItem[]): Promise<RunResult> {
     for (let i = 0; i < items.length; i++) {
       const { source, derived } = items[i];
-      const forget = this.#o.dryRun ? [] : await new TransformStore(this.#o.dialect, this.#o.transforms.historyTable).forgetStatements(this.#o.session, source.id);
+      const forget = this.#o.dryRun ? [] : await this.#forgetTransforms(source.id);
       const done = await this.#runOne(source, "down", i, items.length, async (run, instance) => {
         if (source.kind === "sql") await run.runSql(source.sql!.down!.sql);
         else if (derived) run.queue(derived);
@@ -205,6 +211,13 @@ export class Executor {
       if (done && !this.#o.dryRun) this.result.rolledBack.push(source.id);
     }
     return this.result;
+  }
+
+  /** Statements removing a rolled-back migration's transform checkpoints (the tables are looked up once per run). */
+  async #forgetTransforms(migrationId: string): Promise<Statement[]> {
+    const store = new TransformStore(this.#o.dialect, this.#o.transforms.historyTable);
+    this.#hasTransforms ??= await store.exists(this.#o.session);
+    return this.#hasTransforms ? store.forgetStatements(this.#o.session, migrationId) : [];
   }
 
   /** Runs one migration in one direction; resolves false when another runner already did it. */
@@ -304,15 +317,17 @@ export class Executor {
       }
       return;
     }
-    // Outside a migration transaction (MySQL DDL, transaction = false) the bookkeeping still
-    // lands atomically: the history row, the event and the cleared marker together.
-    const all = [...records, history.clearProgressStatement(source.id)];
+    // Outside a migration transaction (MySQL DDL, transaction = false) the history row and
+    // the event still land together; the marker is cleared after them (a marker left by a
+    // kill in between is stale: the history row says applied).
+    const clear = history.clearProgressStatement(source.id);
     try {
-      if (tx) await session.executeBatch([statement(tx.begin), ...all, statement(tx.commit)]);
+      if (tx) await session.executeBatch([statement(tx.begin), ...records, statement(tx.commit), clear]);
       else {
         await dialect.adapter.begin(session);
-        await session.executeBatch(all);
+        await session.executeBatch(records);
         await dialect.adapter.commit(session);
+        await session.execute(clear.sql, clear.params);
       }
     } catch (error) {
       await dialect.adapter.rollback(session).catch(() => undefined);

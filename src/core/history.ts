@@ -64,7 +64,8 @@ function logColumns(): ColumnDef[] {
 
 function progressColumns(): ColumnDef[] {
   return [
-    { ...str("id", 255), primary: true },
+    // 191 characters: MySQL keeps this table in MyISAM, whose keys hold at most 1000 bytes.
+    { ...str("id", 191), primary: true },
     str("direction", 8),
     str("state", 16),
     // "statements", or "transform": a migration that resumes where it stopped.
@@ -124,14 +125,14 @@ export class History {
   async ensure(): Promise<void> {
     const { adapter, compiler } = this.#dialect;
     await adapter.prepareForWrites(this.#session);
-    const tables: [string, ColumnDef[]][] = [
-      [this.table, historyColumns()],
-      [this.logTable, logColumns()],
-      [this.progressTable, progressColumns()],
+    const tables: [string, ColumnDef[], boolean][] = [
+      [this.table, historyColumns(), false],
+      [this.logTable, logColumns(), false],
+      [this.progressTable, progressColumns(), true],
     ];
-    for (const [table, columns] of tables) {
+    for (const [table, columns, nonTransactional] of tables) {
       if (await adapter.tableExists(this.#session, table)) continue;
-      const statements = await compiler.compileOperation({ kind: "CreateTable", table, columns, ifNotExists: true }, { table: async () => undefined });
+      const statements = await compiler.compileOperation({ kind: "CreateTable", table, columns, ifNotExists: true, nonTransactional }, { table: async () => undefined });
       for (const s of statements) await this.#session.execute(s.sql, s.params);
     }
   }
@@ -244,12 +245,12 @@ export class History {
   }
 
   /**
-   * Marks a non-transactional migration as started, before its first statement. No marker
-   * of the same id can exist: a failed one blocks runs until `strata resolve` clears it.
+   * Marks a non-transactional migration as started, before its first statement, replacing
+   * a stale marker (one a process left between recording an apply and clearing it).
    */
   async startProgress(id: string, direction: "up" | "down", by: string, kind: "statements" | "transform" = "statements", statementsDone = 0): Promise<void> {
     const row: Record<string, unknown> = { id, direction, state: "running", kind, statements_done: statementsDone, statement: null, error: null, started_at: new Date(), by };
-    await this.#query({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)] });
+    await this.#session.executeBatch([this.clearProgressStatement(id), this.#compile({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)] })]);
   }
 
   /** A migration outside a transaction that reached a transform: from now on it resumes instead of failing. */
@@ -257,8 +258,8 @@ export class History {
     await this.#query({ kind: "update", table: this.progressTable, values: { kind: "transform", state: "running" }, where: [{ column: "id", op: "=", value: id }] });
   }
 
-  async advanceProgress(id: string, statementsDone: number): Promise<void> {
-    await this.#query({ kind: "update", table: this.progressTable, values: { statements_done: statementsDone }, where: [{ column: "id", op: "=", value: id }] });
+  advanceProgressStatement(id: string, statementsDone: number): Statement {
+    return this.#compile({ kind: "update", table: this.progressTable, values: { statements_done: statementsDone }, where: [{ column: "id", op: "=", value: id }] });
   }
 
   async failProgress(id: string, statement: string | undefined, error: string): Promise<void> {

@@ -257,16 +257,12 @@ export class MigrationRun {
     this.lastStatement = statement.sql;
     this.#noteSession(statement.sql);
     const begin = this.takePendingBegin();
-    // Past a transform, where DDL is transactional, a statement commits with its progress:
-    // a kill between the two would run it again on resume ("index already exists").
-    const withProgress = !this.#transactional && this.#afterTransform && transactable && this.#o.transaction !== false && this.#o.dialect.adapter.supportsTransactionalDdl;
     const result = begin.length
       ? (await this.#o.session.executeBatch([...begin, statement]))[1]
       : this.#transactional
         ? await this.#o.session.execute(statement.sql, statement.params)
-        : await this.#executeRetrying(statement, withProgress ? index + 1 : undefined);
+        : await this.#executeOutside(statement, index + 1, transactable);
     this.#statementsDone = index + 1;
-    if (!this.#transactional && !withProgress) await this.#o.history.advanceProgress(this.#o.id, this.#statementsDone);
     return result;
   }
 
@@ -276,25 +272,33 @@ export class MigrationRun {
   }
 
   /**
-   * Outside the migration's transaction a statement that gave up waiting for its lock did
-   * nothing: run it again. With `progress`, it runs in a transaction of its own that also
-   * records it as done.
+   * A statement outside the migration's transaction, recorded as done right after it (the
+   * progress marker). Past a transform, where DDL is transactional, the statement and its
+   * progress commit together: a kill between the two would run it again on resume. Where a
+   * batch stops at its first error (MySQL), both go in one round trip. A statement that
+   * gave up waiting for its lock did nothing: it is run again.
    */
-  async #executeRetrying(statement: Statement, progress?: number): Promise<{ rows: Row[]; rowCount: number }> {
+  async #executeOutside(statement: Statement, done: number, transactable: boolean): Promise<{ rows: Row[]; rowCount: number }> {
     const { session, dialect, history, id } = this.#o;
+    const together = this.#afterTransform && transactable && this.#o.transaction !== false && dialect.adapter.supportsTransactionalDdl;
+    const advance = history.advanceProgressStatement(id, done);
     for (let attempt = 0; ; attempt++) {
       try {
-        if (progress === undefined) return await session.execute(statement.sql, statement.params);
-        await dialect.adapter.begin(session);
-        try {
-          const result = await session.execute(statement.sql, statement.params);
-          await history.advanceProgress(id, progress);
-          await dialect.adapter.commit(session);
-          return result;
-        } catch (error) {
-          await dialect.adapter.rollback(session).catch(() => undefined);
-          throw error;
+        if (together) {
+          await dialect.adapter.begin(session);
+          try {
+            const [result] = await session.executeBatch([statement, advance]);
+            await dialect.adapter.commit(session);
+            return result;
+          } catch (error) {
+            await dialect.adapter.rollback(session).catch(() => undefined);
+            throw error;
+          }
         }
+        if (session.batchStopsAtError) return (await session.executeBatch([statement, advance]))[0];
+        const result = await session.execute(statement.sql, statement.params);
+        await session.execute(advance.sql, advance.params);
+        return result;
       } catch (error) {
         if (!dialect.adapter.isLockTimeout(error) || attempt >= this.#o.ddlRetries) throw error;
         const waitMs = Math.min(10_000, 500 * 2 ** attempt);

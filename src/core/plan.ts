@@ -55,7 +55,8 @@ export interface Status {
  */
 export function computeStatus(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], progress: readonly ProgressRecord[]): Status {
   const appliedById = new Map(applied.map((r) => [r.id, r]));
-  const progressById = new Map(progress.filter((p) => p.kind !== "transform").map((p) => [p.id, p]));
+  // An apply's marker outlives its history row only when the process died between them: stale.
+  const progressById = new Map(progress.filter((p) => p.kind !== "transform" && !(p.direction === "up" && appliedById.has(p.id))).map((p) => [p.id, p]));
   const entries: StatusEntry[] = [];
   for (const record of [...applied].sort(bySequence)) {
     const source = graph.byId.get(record.id);

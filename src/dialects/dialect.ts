@@ -32,11 +32,13 @@ export interface Session {
   executeScript(sql: string): Promise<void>;
   /**
    * Several statements with parameters in one round trip where the driver can (pipelined
-   * on PostgreSQL, one multi-statement query on MySQL). Throws the first error. Use it
-   * inside a transaction ending with the batch's COMMIT: after a failure PostgreSQL aborts
-   * the transaction (the COMMIT then rolls back) and MySQL stops the script.
+   * on PostgreSQL, one multi-statement query on MySQL). Throws the first error. Where
+   * `batchStopsAtError` is false (PostgreSQL), statements after a failing one still run
+   * outside a transaction: use the batch inside one (the transaction is then aborted).
    */
   executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]>;
+  /** Whether executeBatch runs nothing after a failing statement, transaction or not. */
+  readonly batchStopsAtError: boolean;
   close(): Promise<void>;
 }
 
@@ -122,6 +124,14 @@ export interface Adapter {
   /** The migration lock for `key` (database + history table), held by this session until released. Throws LockError. */
   acquireLock(session: Session, key: string, options: LockOptions): Promise<void>;
   releaseLock(session: Session, key: string): Promise<void>;
+  /**
+   * Optional: commits of a run may return before their log reaches the disk (PostgreSQL
+   * synchronous_commit off), and `flushCommits` makes everything committed durable before
+   * the run reports success. A crash in between loses whole transactions (migration and
+   * history row together), never one without the other.
+   */
+  relaxCommits?(session: Session): Promise<void>;
+  flushCommits?(session: Session): Promise<void>;
   /** Starts a migration transaction (SQLite: turns foreign keys off first, for table rebuilds). */
   begin(session: Session): Promise<void>;
   /** Commits (SQLite: checks foreign keys first and restores enforcement). */

@@ -10,6 +10,11 @@ export interface CreateTable {
   readonly columns: readonly ColumnDef[];
   readonly ifNotExists: boolean;
   readonly comment?: string;
+  /**
+   * strata's progress markers: writes that need no transaction and no log flush of their
+   * own (MySQL: a non-transactional engine). Other databases ignore it.
+   */
+  readonly nonTransactional?: boolean;
 }
 
 export interface DropTable {

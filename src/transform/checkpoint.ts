@@ -132,7 +132,6 @@ export class TransformStore {
    * rolled back, a later apply transforms the rows again instead of finding them done.
    */
   async forgetStatements(session: Session, migrationId: string): Promise<Statement[]> {
-    if (!(await this.exists(session))) return [];
     const select = this.#q({ kind: "select", table: this.transforms, columns: ["id"], where: [{ column: "migration_id", op: "=", value: migrationId }], orderBy: [] });
     const ids = (await session.execute(select.sql, select.params)).rows.map((r) => String(r.id));
     if (ids.length === 0) return [];

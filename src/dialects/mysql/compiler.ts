@@ -130,8 +130,14 @@ export class MysqlCompiler extends BaseCompiler {
     return action;
   }
 
+  /**
+   * strata's progress markers go to MyISAM: written after every statement of a migration,
+   * in InnoDB they would cost a redo-log flush each (Aria's own log costs more still). A
+   * marker survives a killed client; the history itself stays in InnoDB.
+   */
   protected override tableSuffix(op: CreateTable): string {
-    return ` engine=InnoDB${op.comment === undefined ? "" : ` comment ${this.stringLiteral(op.comment)}`}`;
+    const engine = op.nonTransactional ? "MyISAM" : "InnoDB";
+    return ` engine=${engine}${op.comment === undefined ? "" : ` comment ${this.stringLiteral(op.comment)}`}`;
   }
 
   // ---- operations ---------------------------------------------------------------------

@@ -115,6 +115,8 @@ class MysqlSession implements Session {
   }
 
   /** One multi-statement query: the server stops at the first failing statement. */
+  readonly batchStopsAtError = true;
+
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     if (statements.length === 0) return [];
     if (statements.length === 1) return [await this.execute(statements[0].sql, statements[0].params)];

@@ -79,6 +79,9 @@ class PostgresSession implements Session {
     }
   }
 
+  /** Pipelined: each statement has its own sync point, so later ones run after a failure. */
+  readonly batchStopsAtError = false;
+
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     // postgres.js pipelines queries issued without waiting on one connection.
     const settled = await Promise.allSettled(statements.map((s) => this.execute(s.sql, s.params)));

@@ -217,6 +217,8 @@ class RemoteLibsqlSession implements Session {
     }
   }
 
+  readonly batchStopsAtError = true;
+
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     const results: ExecuteResult[] = [];
     for (const s of statements) results.push(await this.execute(s.sql, s.params));

@@ -26,6 +26,8 @@ export class LocalSqliteSession implements Session {
     }
   }
 
+  readonly batchStopsAtError = true;
+
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     const results: ExecuteResult[] = [];
     for (const s of statements) results.push(await this.execute(s.sql, s.params));
