@@ -44,7 +44,7 @@ function writeProjects(): { sql: string; ts: string; knex: string } {
     );
     writeFileSync(join(knex, "migrations", `${version}_m${i}.cjs`), `exports.up = (knex) => knex.raw(${JSON.stringify(up)});\nexports.down = (knex) => knex.raw("drop table t_${i}");\n`);
   }
-  writeFileSync(join(knex, "knexfile.cjs"), `module.exports = { client: "better-sqlite3", useNullAsDefault: true, connection: { filename: ${JSON.stringify(join(knex, "db.sqlite"))} }, migrations: { directory: "./migrations", loadExtensions: [".cjs"] } };\n`);
+  writeFileSync(join(knex, "knexfile.cjs"), `module.exports = { client: "better-sqlite3", useNullAsDefault: true, connection: { filename: ${JSON.stringify(join(knex, "db.sqlite"))} }, migrations: { directory: ${JSON.stringify(join(knex, "migrations"))}, loadExtensions: [".cjs"] } };\n`);
   return { sql, ts, knex };
 }
 
@@ -80,8 +80,11 @@ for (const dir of [projects.sql, projects.ts]) {
 }
 const dbmateEnv = { DATABASE_URL: `sqlite:${join(projects.sql, "dbmate.db")}` };
 spawnSync(DBMATE, ["--migrations-dir", join(projects.sql, "migrations"), "--no-dump-schema", "up"], { cwd: projects.sql, env: { ...process.env, ...dbmateEnv } });
+// knex's CLI looks for the knex package beside the knexfile, then in KNEX_PATH: the repository's.
+process.env.KNEX_PATH = join(ROOT, "node_modules/knex/knex.js");
 const knexArgs = ["--knexfile", join(projects.knex, "knexfile.cjs")];
-spawnSync(KNEX[0], [...KNEX.slice(1), ...knexArgs, "migrate:latest"], { cwd: projects.knex });
+const knexUp = spawnSync(KNEX[0], [...KNEX.slice(1), ...knexArgs, "migrate:latest"], { cwd: ROOT, encoding: "utf8" });
+if (knexUp.status !== 0) throw new Error(knexUp.stderr);
 
 const rows: [string, Sample][] = [];
 const add = (label: string, sample: Sample) => {
@@ -93,13 +96,13 @@ console.log(`\nmedian of ${RUNS} runs, peak RSS; ${COUNT} applied migrations on 
 add("strata binary --help", measure([BINARY, "--help"], projects.sql));
 add("strata node (source) --help", measure([...NODE_CLI, "--help"], projects.sql));
 add("dbmate --help", measure([DBMATE, "--help"], projects.sql));
-add("knex --help", measure([...KNEX, "--help"], projects.knex));
+add("knex --help", measure([...KNEX, "--help"], ROOT));
 add(`strata binary status (${COUNT} .sql)`, measure([BINARY, "status"], projects.sql, strataEnv(projects.sql)));
 add(`strata binary status (${COUNT} .ts)`, measure([BINARY, "status"], projects.ts, strataEnv(projects.ts)));
 add(`strata node status (${COUNT} .sql)`, measure([...NODE_CLI, "status"], projects.sql, strataEnv(projects.sql)));
 add(`strata node status (${COUNT} .ts)`, measure([...NODE_CLI, "status"], projects.ts, strataEnv(projects.ts)));
 add(`dbmate status (${COUNT} .sql)`, measure([DBMATE, "--migrations-dir", join(projects.sql, "migrations"), "status"], projects.sql, dbmateEnv));
-add(`knex migrate:status (${COUNT} .js)`, measure([...KNEX, ...knexArgs, "migrate:status"], projects.knex));
+add(`knex migrate:status (${COUNT} .js)`, measure([...KNEX, ...knexArgs, "migrate:status"], ROOT));
 
 const get = (label: string) => rows.find(([l]) => l.startsWith(label))![1].ms;
 console.log("\nratios (targets in parentheses):");

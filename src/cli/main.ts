@@ -1,5 +1,4 @@
 import { cac } from "cac";
-import { createInterface } from "node:readline/promises";
 import { errors, isStrataError, StrataError } from "../errors.ts";
 import type { PluginCommand } from "../hooks/define-plugin.ts";
 import type { MigratorEvent } from "../core/migrator.ts";
@@ -7,7 +6,7 @@ import { getRuntime, type Runtime } from "../runtime/runtime.ts";
 import { buildInfo } from "../util/version.ts";
 import type { CommandContext, CommandDefinition, GlobalFlags } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
-import { Output } from "./render.ts";
+import { NO_COLORS, Output } from "./render.ts";
 
 const GLOBAL_OPTIONS: [string, string][] = [
   ["--config <file>", "Config file (default: strata.config.* in the working directory)"],
@@ -33,9 +32,11 @@ export interface CliIo {
  * actions) and maps errors to exit codes: ConfigError/UsageError 2, other failures 1.
  */
 export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getRuntime()): Promise<number> {
-  const write = io?.write ?? ((stream, text) => void process[stream].write(text));
+  const write = io?.write ?? runtime.write;
   const global = globalFlags(argv, runtime);
-  const out = new Output({ json: global.json, quiet: global.quiet, color: global.color, write, tty: io ? false : runtime.isTTY("stderr") });
+  // picocolors is loaded only for colour: it reads process.stdout, which Bun builds slowly.
+  const colors = global.color ? (await import("picocolors")).default.createColors(true) : NO_COLORS;
+  const out = new Output({ json: global.json, quiet: global.quiet, colors, write, tty: io ? false : runtime.isTTY("stderr") });
   const cli = cac("strata");
   for (const [flag, description] of GLOBAL_OPTIONS) cli.option(flag, description);
   let matched: CommandDefinition | undefined;
@@ -141,6 +142,8 @@ async function createContext(args: string[], options: Record<string, unknown>, g
     isInteractive: interactive,
     async confirm(question: string) {
       if (!interactive()) return false;
+      // Loaded only to ask: node:readline costs milliseconds at start-up.
+      const { createInterface } = await import("node:readline/promises");
       const rl = createInterface({ input: process.stdin, output: process.stdout });
       try {
         return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());

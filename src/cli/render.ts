@@ -1,14 +1,20 @@
-import pc from "picocolors";
+import type pc from "picocolors";
 import { isStrataError, messageOf, MigrationError } from "../errors.ts";
 import type { MigratorEvent } from "../core/migrator.ts";
 import { knownSecrets, redactSecrets } from "../util/redact.ts";
 import { formatDuration } from "../util/time.ts";
 import { ProgressRenderer } from "./progress.ts";
 
+export type Colors = Pick<typeof pc, "bold" | "dim" | "red" | "green" | "yellow" | "cyan">;
+
+const plain = (text: string | number | null | undefined) => String(text);
+/** Colours off: every colour leaves the text as it is. */
+export const NO_COLORS: Colors = { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
+
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
-  color: boolean;
+  colors: Colors;
   write(stream: "stdout" | "stderr", text: string): void;
 }
 
@@ -20,14 +26,14 @@ export interface OutputOptions {
 export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
-  readonly c: ReturnType<typeof pc.createColors>;
+  readonly c: Colors;
   readonly #write: OutputOptions["write"];
   readonly #progress: ProgressRenderer;
 
   constructor(options: OutputOptions & { tty?: boolean }) {
     this.json = options.json;
     this.quiet = options.quiet;
-    this.c = pc.createColors(options.color);
+    this.c = options.colors;
     this.#write = options.write;
     this.#progress = new ProgressRenderer({ tty: options.tty ?? false, write: (text) => this.#write("stderr", redactSecrets(text, knownSecrets())) });
   }

@@ -1,11 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { errors } from "../errors.ts";
-import { checksumText, normalizeText } from "../util/checksum.ts";
+import { normalizeText, sha256 } from "../util/checksum.ts";
 import { parseMigrationId } from "../util/ids.ts";
 import { parseSqlMigration, type ParsedSqlMigration } from "./sql-file.ts";
-
-export const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"] as const;
 
 /** A migration file on disk, with what planning needs and nothing executed. */
 export interface MigrationSource {
@@ -57,7 +55,7 @@ export function discoverMigrations(dir: string, projectRoot: string): Discovery 
     const file = join(dir, fileName);
     const displayFile = relative(projectRoot, file) || fileName;
     const text = normalizeText(readFileSync(file, "utf8"));
-    const checksum = checksumText(text);
+    const checksum = sha256(text);
     if (ext === ".sql") {
       const result = parseSqlMigration(text);
       if (!result.ok) throw errors.migrationInvalid(displayFile, result.problem, 'A SQL migration has a "-- migrate:up" line, then its statements, then optionally "-- migrate:down" and the statements that undo them.');
@@ -80,9 +78,11 @@ export function discoverMigrations(dir: string, projectRoot: string): Discovery 
   return { migrations, ignored };
 }
 
+/** .sql, or a module: .ts .mts .cts .js .mjs .cjs. */
+const EXTENSION = /\.(?:sql|[mc]?[tj]s)$/;
+
 function extensionOf(fileName: string): string | undefined {
-  if (fileName.endsWith(".sql")) return ".sql";
-  return MODULE_EXTENSIONS.find((ext) => fileName.endsWith(ext));
+  return EXTENSION.exec(fileName)?.[0];
 }
 
 const CLASS_DECL = /export\s+default\s+class\s+([A-Za-z_$][\w$]*)/;

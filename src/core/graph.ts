@@ -79,8 +79,15 @@ function sortIds<N extends GraphNode>(ids: string[], byId: ReadonlyMap<string, N
   return ids.map((id) => byId.get(id)!).sort(compareNodes).map((n) => n.id);
 }
 
-/** Kahn's algorithm with a binary heap keyed by version: O(n log n) for 10,000 migrations. */
+/**
+ * Kahn's algorithm with a binary heap keyed by version: O(n log n) for 10,000 migrations.
+ * When every dependency is older than its dependent (the usual folder), that order is
+ * simply the version order, found without the heap.
+ */
 function topologicalOrder<N extends GraphNode>(nodes: readonly N[], dependencies: Map<string, string[]>, dependents: Map<string, string[]>, byId: Map<string, N>): N[] {
+  const sorted = [...nodes].sort(compareNodes);
+  const position = new Map(sorted.map((node, i) => [node.id, i]));
+  if (sorted.every((node, i) => dependencies.get(node.id)!.every((dep) => position.get(dep)! < i))) return sorted;
   const remaining = new Map<string, number>();
   const heap = new MinHeap<N>(compareNodes);
   for (const node of nodes) {

@@ -3,6 +3,8 @@ import type { Row } from "./sqlite.ts";
 import { flushAndExit } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { fileURLToPath } from "node:url";
+import { fstatSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
 
 interface BunGlobal {
   version: string;
@@ -24,6 +26,18 @@ interface BunDatabase {
 
 declare const Bun: BunGlobal;
 
+const FD = { stdin: 0, stdout: 1, stderr: 2 } as const;
+
+/** isatty(), asked only of character devices: node:tty loads Bun's streams, which a pipe or file never needs. */
+function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return (createRequire(import.meta.url)("node:tty") as typeof import("node:tty")).isatty(fd);
+}
+
 /** Comments, semicolons and whitespace only: bun:sqlite rejects such a script, libsql and node:sqlite run it as nothing. */
 const hasStatement = (sql: string) => sql.replace(/--[^\n]*|\/\*[\s\S]*?(\*\/|$)|[\s;]+/g, "") !== "";
 
@@ -43,6 +57,7 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
   const load = async (specifier: keyof EmbeddedModules) =>
     embedded ? embedded[specifier]() : ((await import(fileURLToPath(strataModuleUrls()[specifier]))) as Record<string, unknown>);
   let hooked = false;
+  let streamed = false;
   const hook = () => {
     if (hooked) return;
     hooked = true;
@@ -59,8 +74,23 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     env: (name) => process.env[name],
     argv: () => process.argv.slice(2),
     cwd: () => process.cwd(),
-    exit: (code) => flushAndExit(code),
-    isTTY: (stream) => Boolean(process[stream].isTTY),
+    // Bun builds process.stdout/stderr on first use, which costs milliseconds at start-up:
+    // output goes straight to the file descriptors, and only a write that could not finish
+    // at once (a full non-blocking pipe) falls back to the streams, which then need a flush.
+    exit: (code) => (streamed ? flushAndExit(code) : process.exit(code)),
+    isTTY: (stream) => isTerminal(FD[stream]),
+    write(stream, text) {
+      let rest = Buffer.from(text);
+      if (!streamed) {
+        try {
+          while (rest.length > 0) rest = rest.subarray(writeSync(FD[stream], rest));
+          return;
+        } catch {
+          streamed = true;
+        }
+      }
+      process[stream].write(rest);
+    },
     async importModule(file, version) {
       hook();
       return (await import(versioned(file, version))) as Record<string, unknown>;

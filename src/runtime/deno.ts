@@ -36,6 +36,7 @@ export function createDenoRuntime(): Runtime {
     cwd: () => process.cwd(),
     exit: (code) => flushAndExit(code),
     isTTY: (stream) => Boolean(process[stream].isTTY),
+    write: (stream, text) => void process[stream].write(text),
     importModule: async (file, version) => (await import(versioned(pathToFileURL(file).href, version))) as Record<string, unknown>,
     // Threads through tinypool are not used on Deno: the row function runs in this thread.
     transformWorker: () => undefined,

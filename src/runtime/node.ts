@@ -28,6 +28,7 @@ export function createNodeRuntime(): Runtime {
     cwd: () => process.cwd(),
     exit: flushAndExit,
     isTTY: (stream) => Boolean(process[stream].isTTY),
+    write: (stream, text) => void process[stream].write(text),
     importModule: importNodeModule,
     transformWorker: () => ({ filename: new URL("../../bin/transform-worker.mjs", import.meta.url).href }),
     importBuiltinPlugins: () => importNodeModule(fileURLToPath(strataModuleUrls()["strata/plugins"])),

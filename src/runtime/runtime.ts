@@ -34,6 +34,8 @@ export interface Runtime {
   /** Exits once stdout and stderr have flushed (a pipe may still hold output). */
   exit(code: number): Promise<never>;
   isTTY(stream: "stdin" | "stdout" | "stderr"): boolean;
+  /** Writes CLI output to stdout or stderr. */
+  write(stream: "stdout" | "stderr", text: string): void;
   /**
    * Imports a user file (config, migration, seeder, plugin); `"strata"` inside it resolves
    * to the running core. A `version` (the file's checksum) makes an edited file load anew in
