@@ -24,45 +24,40 @@ export interface ParsedSqlMigration {
 
 export type SqlParseResult = { ok: true; value: ParsedSqlMigration } | { ok: false; problem: string };
 
-const MARKER = /^--\s*migrate:(up|down)\b(.*)$/;
-const DEPENDS = /^--\s*strata:depends?\s+(.+)$/;
+const MARKER = /^[ \t]*--[ \t]*migrate:(up|down)\b([^\n]*)$/gm;
+const DEPENDS = /^[ \t]*--[ \t]*strata:depends?[ \t]+([^\n]+)$/gm;
+/** A depends line with its line break, removed from the section it stands in. */
+const DEPENDS_LINE = /^[ \t]*--[ \t]*strata:depends?[ \t]+[^\n]+(?:\n|$)/gm;
 
+/** Scans the whole text with line-anchored patterns (no split into lines: `status` parses every file). */
 export function parseSqlMigration(text: string): SqlParseResult {
-  const lines = text.split("\n");
-  const dependencies: string[] = [];
-  const sections: Partial<Record<"up" | "down", { start: number; options: string; line: number }>> = {};
-  const order: ("up" | "down")[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    const depends = DEPENDS.exec(line);
-    if (depends) {
-      dependencies.push(...depends[1].split(/[\s,]+/).filter(Boolean));
-      continue;
-    }
-    const marker = MARKER.exec(line);
-    if (!marker) continue;
+  const dependencies = [...text.matchAll(DEPENDS)].flatMap((m) => m[1].split(/[\s,]+/).filter(Boolean));
+  const markers = [...text.matchAll(MARKER)];
+  const sections: Partial<Record<"up" | "down", { from: number; to: number; options: string; line: number }>> = {};
+  for (const [i, marker] of markers.entries()) {
     const kind = marker[1] as "up" | "down";
-    if (sections[kind]) return { ok: false, problem: `"-- migrate:${kind}" appears twice (lines ${sections[kind]!.line} and ${i + 1}).` };
+    const line = lineOf(text, marker.index);
+    if (sections[kind]) return { ok: false, problem: `"-- migrate:${kind}" appears twice (lines ${sections[kind]!.line} and ${line}).` };
     const options = marker[2].trim();
     const unknown = options.split(/\s+/).filter((o) => o && !/^transaction:(true|false)$/.test(o));
-    if (unknown.length) return { ok: false, problem: `unknown option "${unknown[0]}" on line ${i + 1}; expected transaction:false.` };
-    sections[kind] = { start: i + 1, options, line: i + 1 };
-    order.push(kind);
+    if (unknown.length) return { ok: false, problem: `unknown option "${unknown[0]}" on line ${line}; expected transaction:false.` };
+    sections[kind] = { from: marker.index + marker[0].length, to: markers[i + 1]?.index ?? text.length, options, line };
   }
   if (!sections.up) return { ok: false, problem: 'no "-- migrate:up" line; a SQL migration needs "-- migrate:up" and usually "-- migrate:down" sections.' };
   const body = (kind: "up" | "down"): SqlSection | undefined => {
     const s = sections[kind];
     if (!s) return undefined;
-    const other = order.find((k) => k !== kind && sections[k]!.start > s.start);
-    const end = other ? sections[other]!.start - 1 : lines.length;
-    const sql = lines
-      .slice(s.start, end)
-      .filter((l) => !DEPENDS.test(l.trim()))
-      .join("\n")
-      .trim();
+    const raw = text.slice(s.from, s.to);
+    const sql = (dependencies.length > 0 ? raw.replace(DEPENDS_LINE, "") : raw).trim();
     return { sql, transaction: !/transaction:false/.test(s.options), line: s.line };
   };
   const up = body("up")!;
   const down = body("down");
   return { ok: true, value: { up, ...(down ? { down } : {}), dependencies } };
+}
+
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < index; i = text.indexOf("\n", i + 1)) line++;
+  return line;
 }

@@ -14,6 +14,19 @@ describe("parseSqlMigration (dbmate format)", () => {
     });
   });
 
+  it("leaves depends lines out of the section they stand in and accepts indented markers", () => {
+    const result = parseSqlMigration("  -- migrate:up\ncreate table a (id int);\n-- strata:depends base\ninsert into a values (1);\n\t--  migrate:down\ndrop table a;");
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        up: { sql: "create table a (id int);\ninsert into a values (1);", transaction: true, line: 1 },
+        down: { sql: "drop table a;", transaction: true, line: 5 },
+        dependencies: ["base"],
+      },
+    });
+    expect(parseSqlMigration("-- migrate:up\nselect 1;\n-- migrate:down\n\n-- migrate:up\n")).toMatchObject({ ok: false, problem: expect.stringContaining("lines 1 and 5") });
+  });
+
   it("honours transaction:false and a down section before the up section", () => {
     const result = parseSqlMigration("-- migrate:down\ndrop index i;\n-- migrate:up transaction:false\ncreate index concurrently i on t (a);\n");
     if (!result.ok) throw new Error(result.problem);
