@@ -31,15 +31,18 @@ const DEPENDS_LINE = /^[ \t]*--[ \t]*strata:depends?[ \t]+[^\n]+(?:\n|$)/gm;
 
 /** Scans the whole text with line-anchored patterns (no split into lines: `status` parses every file). */
 export function parseSqlMigration(text: string): SqlParseResult {
-  const dependencies = [...text.matchAll(DEPENDS)].flatMap((m) => m[1].split(/[\s,]+/).filter(Boolean));
-  const markers = [...text.matchAll(MARKER)];
+  const dependencies = text.includes("strata:depend") ? [...text.matchAll(DEPENDS)].flatMap((m) => m[1].split(/[\s,]+/).filter(Boolean)) : [];
+  const markers: RegExpExecArray[] = [];
+  MARKER.lastIndex = 0;
+  for (let m = MARKER.exec(text); m; m = MARKER.exec(text)) markers.push(m);
   const sections: Partial<Record<"up" | "down", { from: number; to: number; options: string; line: number }>> = {};
-  for (const [i, marker] of markers.entries()) {
+  for (let i = 0; i < markers.length; i++) {
+    const marker = markers[i];
     const kind = marker[1] as "up" | "down";
     const line = lineOf(text, marker.index);
     if (sections[kind]) return { ok: false, problem: `"-- migrate:${kind}" appears twice (lines ${sections[kind]!.line} and ${line}).` };
     const options = marker[2].trim();
-    const unknown = options.split(/\s+/).filter((o) => o && !/^transaction:(true|false)$/.test(o));
+    const unknown = options ? options.split(/\s+/).filter((o) => !/^transaction:(true|false)$/.test(o)) : [];
     if (unknown.length) return { ok: false, problem: `unknown option "${unknown[0]}" on line ${line}; expected transaction:false.` };
     sections[kind] = { from: marker.index + marker[0].length, to: markers[i + 1]?.index ?? text.length, options, line };
   }
