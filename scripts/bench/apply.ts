@@ -4,12 +4,14 @@
  * strata, dbmate, knex and the floor (the same SQL sent by the database's own client over
  * one session), side by side in one run.
  *
- *   npx tsx scripts/bench/apply.ts [--db postgres,mysql,sqlite] [--sizes 100,1000] [--runs 3]
+ *   npm run build && npx tsx scripts/bench/apply.ts [--db postgres,mysql,sqlite] [--sizes 100,1000] [--runs 3]
+ *
+ * The CLI row runs the compiled binary (dist/strata) when there is one, node from source otherwise.
  *
  * Each figure is the median of --runs fresh databases. Figures, never assertions.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -90,8 +92,12 @@ async function knexClient(db: TestDatabase, project: Project) {
   return knex({ client, connection, useNullAsDefault: true, migrations: { directory: join(project.dir, "knex"), loadExtensions: [".cjs"] } });
 }
 
+/** The CLI as shipped: the compiled binary when `npm run build` made one, else node from source. */
+const BINARY = join(ROOT, "dist/strata");
+const CLI = existsSync(BINARY) ? { name: "strata (binary)", command: [BINARY] } : { name: "strata (CLI)", command: [process.execPath, join(ROOT, "bin/strata.mjs")] };
+
 function strataCli(db: TestDatabase, project: Project, args: string[]): void {
-  run(process.execPath, [join(ROOT, "bin/strata.mjs"), ...args, "--url", db.url, "--quiet"], { cwd: project.dir });
+  run(CLI.command[0], [...CLI.command.slice(1), ...args, "--url", db.url, "--quiet"], { cwd: project.dir });
 }
 
 type Tool = {
@@ -108,7 +114,7 @@ const TOOLS: Tool[] = [
     apply: async (db, p) => void (await new Migrator({ cwd: p.dir, url: db.url, path: "migrations" }).run()),
     rollback: async (db, p, n) => void (await new Migrator({ cwd: p.dir, url: db.url, path: "migrations" }).down({ steps: n })),
   },
-  { name: "strata (CLI)", apply: async (db, p) => strataCli(db, p, ["up"]), rollback: async (db, p, n) => strataCli(db, p, ["down", "--steps", String(n)]) },
+  { name: CLI.name, apply: async (db, p) => strataCli(db, p, ["up"]), rollback: async (db, p, n) => strataCli(db, p, ["down", "--steps", String(n)]) },
   {
     // One transaction for the whole run, as knex does by default (not on MySQL, whose DDL commits).
     name: "strata single tx",

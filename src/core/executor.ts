@@ -305,9 +305,13 @@ export class Executor {
     if (run.touchesSession) await dialect.adapter.resetSession(session);
     const records = bookkeeping(durationMs);
     if (run.transactional) {
+      // History rows and COMMIT in one round trip where the adapter allows, right behind a
+      // .sql section still in flight; the section's own error comes first, as it is.
+      const written = run.mode === "own" && tx ? session.executeBatch([...run.takePendingBegin(), ...records, statement(tx.commit)]) : undefined;
+      written?.catch(() => undefined);
+      await run.sent();
       try {
-        // History rows and COMMIT in one round trip where the adapter allows.
-        if (run.mode === "own" && tx) await session.executeBatch([...run.takePendingBegin(), ...records, statement(tx.commit)]);
+        if (written) await written;
         else {
           await session.executeBatch(records);
           await run.commit();
@@ -322,7 +326,7 @@ export class Executor {
     // kill in between is stale: the history row says applied).
     const clear = history.clearProgressStatement(source.id);
     try {
-      if (tx) await session.executeBatch([statement(tx.begin), ...records, statement(tx.commit), clear]);
+      if (tx) await session.executeBatch([...run.takeMarker(), statement(tx.begin), ...records, statement(tx.commit), clear]);
       else {
         await dialect.adapter.begin(session);
         await session.executeBatch(records);
@@ -341,6 +345,7 @@ export class Executor {
     failure.result = { applied: [...this.result.applied], rolledBack: [...this.result.rolledBack] };
     if (dryRun) return failure;
     try {
+      await run.writeMarker();
       if (run.transactional) {
         await run.rollback();
         if (this.#o.singleTransaction) {

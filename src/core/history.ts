@@ -110,7 +110,7 @@ export class History {
   }
 
   #run(statement: Statement): Promise<{ rows: Row[]; rowCount: number }> {
-    return this.#session.execute(statement.sql, statement.params);
+    return this.#session.execute(statement.sql, statement.params, statement);
   }
 
   #query(query: Query): Promise<{ rows: Row[]; rowCount: number }> {
@@ -249,8 +249,12 @@ export class History {
    * a stale marker (one a process left between recording an apply and clearing it).
    */
   async startProgress(id: string, direction: "up" | "down", by: string, kind: "statements" | "transform" = "statements", statementsDone = 0): Promise<void> {
+    await this.#session.executeBatch(this.startProgressStatements(id, direction, by, kind, statementsDone));
+  }
+
+  startProgressStatements(id: string, direction: "up" | "down", by: string, kind: "statements" | "transform" = "statements", statementsDone = 0): Statement[] {
     const row: Record<string, unknown> = { id, direction, state: "running", kind, statements_done: statementsDone, statement: null, error: null, started_at: new Date(), by };
-    await this.#session.executeBatch([this.clearProgressStatement(id), this.#compile({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)] })]);
+    return [this.clearProgressStatement(id), this.#compile({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)] })];
   }
 
   /** A migration outside a transaction that reached a transform: from now on it resumes instead of failing. */

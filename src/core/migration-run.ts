@@ -1,5 +1,5 @@
 import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
-import { StrataError } from "../errors.ts";
+import { isStrataError, StrataError } from "../errors.ts";
 import { requiresNoTransaction, type Operation } from "../schema/operations.ts";
 import { withRecorder } from "../schema/recorder.ts";
 import type { Query } from "../schema/query.ts";
@@ -65,6 +65,14 @@ export class MigrationRun {
   #statementsDone = 0;
   /** Past a transform (or resuming one), outside the migration's transaction. */
   #afterTransform = false;
+  /**
+   * The progress marker, not written yet: where a batch stops at its first error (MySQL)
+   * it goes out with the first statement, one round trip less and the same record if that
+   * statement fails. Anything else that needs the marker writes it first (writeMarker).
+   */
+  #pendingMarker: Statement[] = [];
+  /** A .sql section sent without waiting for its answer (see runSql). */
+  #inFlight?: Promise<void>;
   lastStatement?: string;
   readonly db: Db;
 
@@ -147,14 +155,29 @@ export class MigrationRun {
     }
   }
 
-  /** Runs SQL text (a .sql section): one round trip inside a transaction, statement by statement otherwise. */
+  /**
+   * Runs SQL text (a .sql section): one round trip inside a transaction, statement by
+   * statement otherwise. In a migration's own transaction on a pipelining session the
+   * section is not waited for: the history writes and COMMIT go out right behind it
+   * (sent()), so the whole migration is one round trip.
+   */
   async runSql(sql: string): Promise<void> {
     await this.#start();
     if (this.#transactional && !this.#o.dryRun) {
       this.lastStatement = sql;
       this.#noteSession(sql);
+      const { session } = this.#o;
       const begin = this.takePendingBegin();
-      await this.#o.session.executeScript(begin.length ? `${begin[0].sql};\n${sql}` : sql);
+      if (session.pipelines && this.#o.mode === "own" && !this.#touchesSession) {
+        // BEGIN in a message of its own: a failing section then leaves the transaction
+        // aborted, so the writes behind it fail and COMMIT rolls back. (A failing message
+        // holding its own BEGIN ends the transaction, and what follows would autocommit.)
+        const sent = Promise.all([...begin.map((b) => session.executeScript(b.sql)), session.executeScript(sql)]).then(() => undefined);
+        sent.catch(() => undefined);
+        this.#inFlight = sent;
+        return;
+      }
+      await session.executeScript(begin.length ? `${begin[0].sql};\n${sql}` : sql);
       return;
     }
     for (const text of this.#o.dialect.compiler.splitStatements(sql)) await this.#execute({ sql: text, params: [] }, "schema");
@@ -193,8 +216,23 @@ export class MigrationRun {
         throw new AlreadyApplied(id);
       }
     } else {
-      await history.startProgress(id, direction, by);
+      const marker = history.startProgressStatements(id, direction, by);
+      if (session.batchStopsAtError) this.#pendingMarker = marker;
+      else await session.executeBatch(marker);
     }
+  }
+
+  /** The marker statements not written yet, for a batch about to go out (they leave the run). */
+  takeMarker(): Statement[] {
+    const marker = this.#pendingMarker;
+    this.#pendingMarker = [];
+    return marker;
+  }
+
+  /** Writes the progress marker if it is still pending. */
+  async writeMarker(): Promise<void> {
+    const marker = this.takeMarker();
+    if (marker.length) await this.#o.session.executeBatch(marker);
   }
 
   /** The n-th transform of this migration (0-based): part of the transform's id. */
@@ -222,6 +260,7 @@ export class MigrationRun {
       if (mode === "savepoint") await closeRunTransaction();
       this.#transactional = false;
     } else if (this.#o.resumeAfter === undefined) {
+      await this.writeMarker();
       await history.markResumable(id);
     }
     this.#afterTransform = true;
@@ -229,6 +268,7 @@ export class MigrationRun {
 
   /** Makes the migration's writes permanent within its mode (commit, or release the savepoint). */
   async commit(): Promise<void> {
+    await this.sent();
     const { session, dialect, mode } = this.#o;
     if (mode === "own") await dialect.adapter.commit(session);
     else if (mode === "savepoint") await dialect.adapter.savepoints!.commit(session);
@@ -236,6 +276,7 @@ export class MigrationRun {
 
   /** Undoes the migration's writes within its mode; under `run` that is the whole run. */
   async rollback(): Promise<void> {
+    await this.sent().catch(() => undefined);
     if (this.#pendingBegin) {
       this.#pendingBegin = false;
       return;
@@ -246,6 +287,7 @@ export class MigrationRun {
   }
 
   async #execute(statement: Statement, kind: "schema" | "data", transactable = true): Promise<{ rows: Row[]; rowCount: number }> {
+    await this.sent();
     this.#o.onStatement?.(statement, kind);
     if (this.#o.dryRun) return { rows: [], rowCount: 0 };
     await this.#start();
@@ -295,9 +337,16 @@ export class MigrationRun {
             throw error;
           }
         }
-        if (session.batchStopsAtError) return (await session.executeBatch([statement, advance]))[0];
+        if (session.batchStopsAtError) {
+          const marker = this.takeMarker();
+          try {
+            return (await session.executeBatch([...marker, statement, advance]))[marker.length];
+          } catch (error) {
+            throw namingStatement(error, statement.sql);
+          }
+        }
         const result = await session.execute(statement.sql, statement.params);
-        await session.execute(advance.sql, advance.params);
+        await session.execute(advance.sql, advance.params, advance);
         return result;
       } catch (error) {
         if (!dialect.adapter.isLockTimeout(error) || attempt >= this.#o.ddlRetries) throw error;
@@ -308,9 +357,22 @@ export class MigrationRun {
     }
   }
 
+  /** Waits for a section runSql() sent without waiting; its error, as the database gave it. */
+  async sent(): Promise<void> {
+    const inFlight = this.#inFlight;
+    this.#inFlight = undefined;
+    await inFlight;
+  }
+
   /** Flushes what is left and makes sure the run started, so the history write has a transaction to join. */
   async complete(): Promise<void> {
     await this.flush();
     await this.#start();
   }
+}
+
+/** A batch's error names the migration's own statement in it, not the text of the whole batch. */
+function namingStatement(error: unknown, sql: string): unknown {
+  if (!isStrataError(error) || error.code !== "DATABASE_ERROR") return error;
+  return new StrataError(error.code, error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, statement: sql }, cause: error.cause });
 }

@@ -276,6 +276,11 @@ export abstract class BaseCompiler implements Compiler {
   // ---- data statements -----------------------------------------------------------------
 
   compileQuery(query: Query): Statement {
+    const statement = this.#compileQuery(query);
+    return query.own ? { ...statement, prepare: true } : statement;
+  }
+
+  #compileQuery(query: Query): Statement {
     const params: unknown[] = [];
     const bind = (value: unknown) => {
       params.push(value);

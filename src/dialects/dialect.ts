@@ -16,6 +16,17 @@ export type Row = Record<string, unknown>;
 export interface Statement {
   readonly sql: string;
   readonly params: readonly unknown[];
+  /**
+   * strata's own bookkeeping (history, progress, checkpoints), sent again and again with
+   * other values: a driver may keep it prepared on the session (PostgreSQL), which saves
+   * describing it on every use. Never set on user statements, whose tables DDL changes.
+   */
+  readonly prepare?: boolean;
+}
+
+export interface ExecuteOptions {
+  /** See Statement.prepare. */
+  prepare?: boolean;
 }
 
 export interface ExecuteResult {
@@ -27,7 +38,7 @@ export interface ExecuteResult {
 /** One database session: locks, transactions and session settings belong to it. */
 export interface Session {
   /** One statement with bound parameters. Driver errors come out as StrataError DATABASE_ERROR. */
-  execute(sql: string, params?: readonly unknown[]): Promise<ExecuteResult>;
+  execute(sql: string, params?: readonly unknown[], options?: ExecuteOptions): Promise<ExecuteResult>;
   /** Several `;`-separated statements without parameters, in one round trip where the driver can. */
   executeScript(sql: string): Promise<void>;
   /**
@@ -39,6 +50,11 @@ export interface Session {
   executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]>;
   /** Whether executeBatch runs nothing after a failing statement, transaction or not. */
   readonly batchStopsAtError: boolean;
+  /**
+   * Whether statements sent before earlier ones answered go out behind them on the same
+   * connection, in order (postgres.js pipelining): a caller may send the next without waiting.
+   */
+  readonly pipelines: boolean;
   close(): Promise<void>;
 }
 

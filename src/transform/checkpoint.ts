@@ -77,6 +77,9 @@ function decodeKey(value: unknown): unknown[] | null {
   return value === null || value === undefined ? null : (JSON.parse(String(value)) as unknown[]);
 }
 
+/** Hand-written statements on strata's own tables, kept prepared like the compiled ones (Statement.prepare). */
+const OWN = { prepare: true } as const;
+
 export class TransformStore {
   readonly transforms: string;
   readonly chunks: string;
@@ -113,17 +116,17 @@ export class TransformStore {
     const none = { table: async () => undefined };
     for (const [table, columns] of [[this.transforms, transformColumns()], [this.chunks, chunkColumns()]] as const) {
       if (await adapter.tableExists(session, table)) continue;
-      for (const s of await compiler.compileOperation({ kind: "CreateTable", table, columns, ifNotExists: true }, none)) await session.execute(s.sql, s.params);
+      for (const s of await compiler.compileOperation({ kind: "CreateTable", table, columns, ifNotExists: true }, none)) await session.execute(s.sql, s.params, s);
       if (table === this.chunks) {
         const index = await compiler.compileOperation({ kind: "CreateIndex", table, name: `${table}_claim_idx`, columns: ["transform_id", "state", "chunk_no"], unique: false, concurrently: false }, none);
-        for (const s of index) await session.execute(s.sql, s.params);
+        for (const s of index) await session.execute(s.sql, s.params, s);
       }
     }
   }
 
   async get(session: Session, id: string): Promise<TransformRecord | undefined> {
     const s = this.#q({ kind: "select", table: this.transforms, columns: "*", where: [{ column: "id", op: "=", value: id }], orderBy: [] });
-    const row = (await session.execute(s.sql, s.params)).rows[0];
+    const row = (await session.execute(s.sql, s.params, s)).rows[0];
     return row ? toRecord(row) : undefined;
   }
 
@@ -133,7 +136,7 @@ export class TransformStore {
    */
   async forgetStatements(session: Session, migrationId: string): Promise<Statement[]> {
     const select = this.#q({ kind: "select", table: this.transforms, columns: ["id"], where: [{ column: "migration_id", op: "=", value: migrationId }], orderBy: [] });
-    const ids = (await session.execute(select.sql, select.params)).rows.map((r) => String(r.id));
+    const ids = (await session.execute(select.sql, select.params, select)).rows.map((r) => String(r.id));
     if (ids.length === 0) return [];
     return [
       this.#q({ kind: "delete", table: this.chunks, where: [{ column: "transform_id", op: "in", value: ids }] }),
@@ -144,7 +147,7 @@ export class TransformStore {
   /** The resolved options the transform was created with. */
   async spec(session: Session, id: string): Promise<unknown> {
     const s = this.#q({ kind: "select", table: this.transforms, columns: ["spec"], where: [{ column: "id", op: "=", value: id }], orderBy: [] });
-    const row = (await session.execute(s.sql, s.params)).rows[0];
+    const row = (await session.execute(s.sql, s.params, s)).rows[0];
     return row ? JSON.parse(String(row.spec)) : undefined;
   }
 
@@ -152,7 +155,7 @@ export class TransformStore {
     if (!(await this.exists(session))) return [];
     // MariaDB's timestamp keeps whole seconds: transforms created in the same second are ordered by id.
     const s = this.#q({ kind: "select", table: this.transforms, columns: "*", where: [], orderBy: [{ column: "created_at", direction: "asc" }, { column: "id", direction: "asc" }] });
-    const rows = (await session.execute(s.sql, s.params)).rows;
+    const rows = (await session.execute(s.sql, s.params, s)).rows;
     const out: (TransformRecord & { rowsDone: number })[] = [];
     for (const row of rows) {
       const record = toRecord(row);
@@ -168,7 +171,7 @@ export class TransformStore {
       cursor_key: null, planned_all: 0, next_chunk: 0, rows_total: record.rowsTotal, last_error: null, key_range: null, created_at: now, updated_at: now,
     };
     const s = this.#q({ kind: "insert", table: this.transforms, columns: Object.keys(row), rows: [Object.values(row)] });
-    await session.execute(s.sql, s.params);
+    await session.execute(s.sql, s.params, s);
   }
 
   async setState(session: Session, id: string, state: TransformState, extra: { lastError?: string | null; keyRange?: { from: unknown; to: unknown } | null } = {}): Promise<void> {
@@ -176,24 +179,24 @@ export class TransformStore {
     if (extra.lastError !== undefined) values.last_error = extra.lastError;
     if (extra.keyRange !== undefined) values.key_range = extra.keyRange === null ? null : JSON.stringify(extra.keyRange);
     const s = this.#q({ kind: "update", table: this.transforms, values, where: [{ column: "id", op: "=", value: id }] });
-    await session.execute(s.sql, s.params);
+    await session.execute(s.sql, s.params, s);
   }
 
   /** Failed chunks become pending again (strata transform resume). */
   async reopenFailed(session: Session, id: string): Promise<void> {
     const s = this.#q({ kind: "update", table: this.chunks, values: { state: "pending", attempts: 0 }, where: [{ column: "transform_id", op: "=", value: id }, { column: "state", op: "=", value: "failed" }] });
-    await session.execute(s.sql, s.params);
+    await session.execute(s.sql, s.params, s);
   }
 
   async rowsDone(session: Session, id: string): Promise<number> {
     const sql = `select coalesce(sum(${this.#i("rows")}), 0) as n from ${this.#t(this.chunks)} where ${this.#i("transform_id")} = ${this.#p(1)} and ${this.#i("state")} = ${this.#p(2)}`;
-    return Number((await session.execute(sql, [id, "done"])).rows[0]?.n ?? 0);
+    return Number((await session.execute(sql, [id, "done"], OWN)).rows[0]?.n ?? 0);
   }
 
   /** How many chunks are not done, and how many of those failed for good. */
   async openChunks(session: Session, id: string): Promise<{ open: number; failed: number }> {
     const sql = `select ${this.#i("state")} as state, count(*) as n from ${this.#t(this.chunks)} where ${this.#i("transform_id")} = ${this.#p(1)} and ${this.#i("state")} <> ${this.#p(2)} group by ${this.#i("state")}`;
-    const rows = (await session.execute(sql, [id, "done"])).rows;
+    const rows = (await session.execute(sql, [id, "done"], OWN)).rows;
     const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
     return { open: rows.reduce((sum, r) => sum + Number(r.n), 0), failed: count("failed") };
   }
@@ -205,14 +208,14 @@ export class TransformStore {
   async claim(session: Session, id: string, skipLocked: boolean): Promise<ChunkRecord | undefined> {
     const lock = this.#dialect.compiler.lockRowsClause(skipLocked);
     const sql = `select ${["chunk_no", "from_key", "to_key", "size", "attempts"].map((c) => this.#i(c)).join(", ")} from ${this.#t(this.chunks)} where ${this.#i("transform_id")} = ${this.#p(1)} and ${this.#i("state")} = ${this.#p(2)} order by ${this.#i("chunk_no")} limit 1${lock}`;
-    const row = (await session.execute(sql, [id, "pending"])).rows[0];
+    const row = (await session.execute(sql, [id, "pending"], OWN)).rows[0];
     if (!row) return undefined;
     return { chunkNo: Number(row.chunk_no), from: decodeKey(row.from_key), to: decodeKey(row.to_key), size: Number(row.size), attempts: Number(row.attempts) };
   }
 
   async isPending(session: Session, id: string, chunkNo: number): Promise<boolean> {
     const s = this.#q({ kind: "select", table: this.chunks, columns: ["state"], where: [{ column: "transform_id", op: "=", value: id }, { column: "chunk_no", op: "=", value: chunkNo }], orderBy: [] });
-    return (await session.execute(s.sql, s.params)).rows[0]?.state === "pending";
+    return (await session.execute(s.sql, s.params, s)).rows[0]?.state === "pending";
   }
 
   /** Statements marking a chunk done; they go in the chunk's own transaction with its writes. */
@@ -222,14 +225,14 @@ export class TransformStore {
 
   async recordFailure(session: Session, id: string, chunkNo: number, attempts: number, error: string, failed: boolean): Promise<void> {
     const s = this.#q({ kind: "update", table: this.chunks, values: { attempts, last_error: error, state: failed ? "failed" : "pending", updated_at: new Date() }, where: [{ column: "transform_id", op: "=", value: id }, { column: "chunk_no", op: "=", value: chunkNo }] });
-    await session.execute(s.sql, s.params);
+    await session.execute(s.sql, s.params, s);
   }
 
   /** Planning state, read under the transform row's lock (the caller's transaction). */
   async lockForPlanning(session: Session, id: string): Promise<{ state: TransformState; cursor: unknown[] | null; plannedAll: boolean; nextChunk: number }> {
     const lock = this.#dialect.compiler.lockRowsClause(false);
     const sql = `select ${["state", "cursor_key", "planned_all", "next_chunk"].map((c) => this.#i(c)).join(", ")} from ${this.#t(this.transforms)} where ${this.#i("id")} = ${this.#p(1)}${lock}`;
-    const row = (await session.execute(sql, [id])).rows[0];
+    const row = (await session.execute(sql, [id], OWN)).rows[0];
     if (!row) throw new Error(`transform ${id} vanished`);
     return { state: String(row.state) as TransformState, cursor: decodeKey(row.cursor_key), plannedAll: Number(row.planned_all) === 1, nextChunk: Number(row.next_chunk) };
   }
@@ -251,7 +254,7 @@ export class TransformStore {
   /** The first failed chunk: its key range and error, for the paused transform's report. */
   async firstFailure(session: Session, id: string): Promise<{ from: unknown; to: unknown; error: string } | undefined> {
     const s = this.#q({ kind: "select", table: this.chunks, columns: ["from_key", "to_key", "last_error"], where: [{ column: "transform_id", op: "=", value: id }, { column: "state", op: "=", value: "failed" }], orderBy: [{ column: "chunk_no", direction: "asc" }], limit: 1 });
-    const row = (await session.execute(s.sql, s.params)).rows[0];
+    const row = (await session.execute(s.sql, s.params, s)).rows[0];
     return row ? { from: decodeKey(row.from_key), to: decodeKey(row.to_key), error: String(row.last_error ?? "") } : undefined;
   }
 }

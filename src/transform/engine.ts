@@ -265,7 +265,7 @@ async function processChunk(ctx: EngineContext, session: Session, shared: Shared
     if (spec.set) {
       rows = changed = (await session.execute(writes[0].sql, writes[0].params)).rowCount;
       const done = store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by);
-      await session.execute(done.sql, done.params);
+      await session.execute(done.sql, done.params, done);
     } else {
       await session.executeBatch([...writes, store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by)]);
     }

@@ -127,6 +127,22 @@ forEachDialect((dialect) => {
       await expect(migrator().resolve(FOUR, "mark-applied")).rejects.toMatchObject({ exitCode: 2 });
     });
 
+    it("a first statement that fails: up leaves the migration pending with no marker; a rollback is failed with none done", async () => {
+      const { db, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table fs_base (id int primary key);\n-- migrate:down\ndrop table fs_base_typo;\ndrop table fs_base;\n",
+        [`migrations/${FOUR}.sql`]: "-- migrate:up\ninsert into fs_missing (id) values (1);\ncreate table fs_one (id int primary key);\n-- migrate:down\ndrop table fs_one;\n",
+      });
+      await expect(migrator().run()).rejects.toMatchObject({ migrationId: FOUR, statement: expect.stringMatching(/^insert into fs_missing/) });
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "applied", [FOUR]: "pending" });
+      expect(await query(db.url, "select id from migrations_progress")).toEqual([]);
+      expect(await tableNames(db.url)).not.toContain("fs_one");
+
+      await expect(migrator().rollback()).rejects.toMatchObject({ migrationId: BASE, statement: expect.stringMatching(/^drop table fs_base_typo/) });
+      const base = (await migrator().status()).migrations.find((m) => m.id === BASE)!;
+      expect(base).toMatchObject({ state: "failed", failure: { direction: "down", statementsDone: 0 } });
+      expect(await tableNames(db.url)).toContain("fs_base");
+    });
+
     it("a runner killed mid-migration (SIGKILL) leaves it failed with what ran, and its lock ends with its session", async () => {
       const { db, dir, migrator } = await setup(dialect, {
         [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table k_one (id int primary key);\nselect sleep(3);\ncreate table k_two (id int primary key);\n-- migrate:down\ndrop table k_two;\ndrop table k_one;\n",

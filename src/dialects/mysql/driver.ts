@@ -116,6 +116,7 @@ class MysqlSession implements Session {
 
   /** One multi-statement query: the server stops at the first failing statement. */
   readonly batchStopsAtError = true;
+  readonly pipelines = false;
 
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     if (statements.length === 0) return [];

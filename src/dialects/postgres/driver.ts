@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import postgres from "postgres";
 import { errors } from "../../errors.ts";
 import type { PostgresCompiler } from "./compiler.ts";
-import type { ConnectionOptions, Driver, ExecuteResult, Row, Session, Statement, TlsOption } from "../dialect.ts";
+import type { ConnectionOptions, Driver, ExecuteOptions, ExecuteResult, Row, Session, Statement, TlsOption } from "../dialect.ts";
 import { connectionError, safeDecode, wrapError } from "./driver-errors.ts";
 
 type Types = { int8: postgres.PostgresType<number | bigint>; json: postgres.PostgresType<unknown>; timestamp: postgres.PostgresType<Date>; date: postgres.PostgresType<Date> };
@@ -65,10 +65,10 @@ class PostgresSession implements Session {
     this.#options = options;
   }
 
-  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecuteResult> {
+  async execute(sql: string, params: readonly unknown[] = [], options: ExecuteOptions = {}): Promise<ExecuteResult> {
     const values = params.map(toParameter);
     try {
-      const raw: unknown = await this.#sql.unsafe(sql, values as postgres.ParameterOrJSON<unknown>[]);
+      const raw: unknown = await this.#sql.unsafe(sql, values as postgres.ParameterOrJSON<unknown>[], { prepare: options.prepare === true && values.length > 0 });
       // Without parameters postgres.js uses the simple protocol, which also takes several
       // statements and then answers with one result per statement: the last one counts.
       const result = lastResult(raw);
@@ -81,10 +81,11 @@ class PostgresSession implements Session {
 
   /** Pipelined: each statement has its own sync point, so later ones run after a failure. */
   readonly batchStopsAtError = false;
+  readonly pipelines = true;
 
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     // postgres.js pipelines queries issued without waiting on one connection.
-    const settled = await Promise.allSettled(statements.map((s) => this.execute(s.sql, s.params)));
+    const settled = await Promise.allSettled(statements.map((s) => this.execute(s.sql, s.params, s)));
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
     return settled.map((r) => (r as PromiseFulfilledResult<ExecuteResult>).value);
@@ -169,7 +170,10 @@ export function connectionConfig(options: ConnectionOptions): postgres.Options<T
     connect_timeout: Number.isFinite(connectTimeout) && connectTimeout > 0 ? connectTimeout : 30,
     // A session holding the migration lock must never be recycled under it.
     max_lifetime: null,
-    prepare: false,
+    // Named prepared statements only where a query asks for them (Session.execute's
+    // options): strata's own bookkeeping. User statements stay unnamed, as DDL changes
+    // the tables they read.
+    prepare: true,
     onnotice: () => {},
     connection,
     types: {

@@ -218,6 +218,7 @@ class RemoteLibsqlSession implements Session {
   }
 
   readonly batchStopsAtError = true;
+  readonly pipelines = false;
 
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     const results: ExecuteResult[] = [];

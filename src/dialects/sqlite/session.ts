@@ -27,6 +27,7 @@ export class LocalSqliteSession implements Session {
   }
 
   readonly batchStopsAtError = true;
+  readonly pipelines = false;
 
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     const results: ExecuteResult[] = [];
