@@ -263,6 +263,7 @@ export interface Compiler {
    * `keyColumns.length` values, set `columns` to the rest. PostgreSQL and MySQL: one
    * statement for the chunk; SQLite: one prepared statement per row (run inside the
    * chunk's transaction). `types` are the columns' native types (PostgreSQL casts).
+   * `rows` are in key order, as the chunk read them.
    */
   compileBulkUpdate(table: string, keyColumns: readonly string[], columns: readonly string[], rows: readonly (readonly unknown[])[], types: Readonly<Record<string, string>>): Statement[];
   /** `for update skip locked` where the database has it, `for update` where it only locks, "" where the transaction itself is the lock (SQLite). */

@@ -41,12 +41,20 @@ export class PostgresCompiler extends BaseCompiler {
    * PostgreSQL array literals, cast to the columns' own types.
    */
   override compileBulkUpdate(table: string, keyColumns: readonly string[], columns: readonly string[], rows: readonly (readonly unknown[])[], types: Readonly<Record<string, string>>): Statement[] {
+    if (rows.length === 0) return [];
     const all = [...keyColumns, ...columns];
     const arrays = all.map((column, i) => `${this.placeholder(i + 1)}::${arrayType(types[column] ?? "text")}`);
     const sets = columns.map((c) => `${this.quoteIdentifier(c)} = v.${this.quoteIdentifier(c)}`).join(", ");
     const join = keyColumns.map((k) => `t.${this.quoteIdentifier(k)} = v.${this.quoteIdentifier(k)}`).join(" and ");
-    const sql = `update ${this.quoteTable(table)} as t set ${sets} from unnest(${arrays.join(", ")}) as v(${this.quoteList(all)}) where ${join}`;
-    return [{ sql, params: all.map((_, i) => arrayLiteral(rows.map((row) => row[i]))) }];
+    // The rows come in key order: their first and last keys bound the table's side of the
+    // join. Without the bound a merge join walks the key index from its start, every chunk.
+    const tuple = (items: string[]) => (items.length === 1 ? items[0] : `(${items.join(", ")})`);
+    const bound = (offset: number) => tuple(keyColumns.map((k, i) => `${this.placeholder(offset + i + 1)}::${types[k] ?? "text"}`));
+    const key = tuple(keyColumns.map((k) => `t.${this.quoteIdentifier(k)}`));
+    const range = `${key} >= ${bound(all.length)} and ${key} <= ${bound(all.length + keyColumns.length)}`;
+    const sql = `update ${this.quoteTable(table)} as t set ${sets} from unnest(${arrays.join(", ")}) as v(${this.quoteList(all)}) where ${join} and ${range}`;
+    const keysOf = (row: readonly unknown[]) => row.slice(0, keyColumns.length);
+    return [{ sql, params: [...all.map((_, i) => arrayLiteral(rows.map((row) => row[i]))), ...keysOf(rows[0]), ...keysOf(rows[rows.length - 1])] }];
   }
 
   override placeholder(index: number): string {
