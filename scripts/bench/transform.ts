@@ -4,19 +4,23 @@
  * hand-written Knex-style loop (chunk by id, update row by row), a plain JS keyset loop with
  * one write statement per chunk, and strata with a cheap row function (hash of the email)
  * and an expensive one (1,000 rounds of sha256 per row) at 1 and 2 workers, with the peak
- * RSS of each strata process.
+ * RSS of each strata process. strata runs as the compiled binary (dist/strata, `npm run build`)
+ * when there is one, else node from source; `--runner node` forces the latter. A last line
+ * gives this machine's own ceiling for the expensive function: the same hashing in 1 and 2
+ * bare worker threads, no database.
  *
- *   npx tsx scripts/bench/transform.ts [--db postgres,mysql] [--rows 1000000] [--loop-rows 50000] [--expensive-rows 20000]
+ *   npx tsx scripts/bench/transform.ts [--db postgres,mysql] [--rows 1000000] [--loop-rows 50000] [--expensive-rows 40000] [--runner binary|node]
  *   npx tsx scripts/bench/transform.ts --memory    # peak RSS of a 100k- and a 10M-row transform
  *
  * Figures, never assertions.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import { createTestDatabase, type TestDatabase, type TestDialectName } from "../../test/helpers/create-database.ts";
 
 const { values } = parseArgs({
@@ -24,11 +28,14 @@ const { values } = parseArgs({
     db: { type: "string", default: "postgres,mysql" },
     rows: { type: "string", default: "1000000" },
     "loop-rows": { type: "string", default: "50000" },
-    "expensive-rows": { type: "string", default: "20000" },
+    "expensive-rows": { type: "string", default: "40000" },
+    runner: { type: "string" },
     memory: { type: "boolean", default: false },
   },
 });
 const ROOT = new URL("../..", import.meta.url).pathname;
+const BINARY = join(ROOT, "dist/strata");
+const RUNNER = (values.runner ?? (existsSync(BINARY) ? "binary" : "node")) === "binary" ? { name: "binary", command: [BINARY] } : { name: "node from source", command: [process.execPath, join(ROOT, "bin/strata.mjs")] };
 
 type Sql = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -152,7 +159,7 @@ export default class HashEmails extends Migration {
 `,
   );
   const started = performance.now();
-  const result = spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, join(ROOT, "bin/strata.mjs"), "up", "--quiet", "--url", db.url], { cwd: dir, encoding: "utf8" });
+  const result = spawnSync("/usr/bin/time", ["-f", "%M", ...RUNNER.command, "up", "--quiet", "--url", db.url], { cwd: dir, encoding: "utf8" });
   const wall = (performance.now() - started) / 1000;
   rmSync(dir, { recursive: true, force: true });
   if (result.status !== 0) throw new Error(`strata failed: ${result.stderr.slice(-800)}`);
@@ -204,8 +211,23 @@ async function memory(dialect: TestDialectName): Promise<void> {
   }
 }
 
-console.log(`strata transform benchmark — node ${process.version}`);
+/** The expensive function over `n` emails split across `threads` bare worker threads: rows/s with no database. */
+async function bareThreads(n: number, threads: number): Promise<number> {
+  const code = `const { createHash } = require("node:crypto");
+const { workerData } = require("node:worker_threads");
+for (let r = 0; r < workerData; r++) { let h = "user" + r + "@example.com"; for (let i = 0; i < 1000; i++) h = createHash("sha256").update(h).digest("hex"); }`;
+  const took = await seconds(() => Promise.all(Array.from({ length: threads }, () => new Promise((resolve, reject) => new Worker(code, { eval: true, workerData: n / threads }).on("exit", resolve).on("error", reject)))));
+  return n / took;
+}
+
+console.log(`strata transform benchmark — node ${process.version}; strata runs as the ${RUNNER.name}`);
 for (const dialect of values.db!.split(",") as TestDialectName[]) {
   if (values.memory) await memory(dialect);
   else await throughput(dialect);
+}
+if (!values.memory) {
+  const n = Math.min(Number(values["expensive-rows"]), 10_000);
+  const one = await bareThreads(n, 1);
+  const two = await bareThreads(n, 2);
+  console.log(`\nthis machine's ceiling for the expensive function (bare worker threads, no database): 1 thread ${fmt(one)}, 2 threads ${fmt(two)}, ${(two / one).toFixed(2)}x`);
 }

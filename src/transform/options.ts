@@ -20,7 +20,7 @@ export interface TransformOptions {
   retries?: number;
   /** Chunk duration the batch size is adapted toward, in ms (default 250; 0 keeps batchSize fixed). */
   targetChunkMs?: number;
-  /** Smallest and largest chunk when adapting (default 100 and 10,000: chunks in flight bound the memory). */
+  /** Smallest and largest chunk when adapting (default 100 and 5,000: chunks in flight bound the memory; at 10,000 two workers pushed peak RSS past 250 MB for about 5% more rows/s). */
   minBatchSize?: number;
   maxBatchSize?: number;
 }
@@ -68,7 +68,7 @@ export function resolveTransform(input: { migrationId: string; file: string; ind
   }
   if (set && o.into) throw invalid("{ set } updates the table in place; it cannot be combined with into.");
   const minBatchSize = positive(o.minBatchSize, "minBatchSize", 100);
-  const maxBatchSize = positive(o.maxBatchSize, "maxBatchSize", 10_000);
+  const maxBatchSize = positive(o.maxBatchSize, "maxBatchSize", 5_000);
   return {
     id: `${input.migrationId}.${table}${input.index > 0 ? `.${input.index + 1}` : ""}`,
     migrationId: input.migrationId,
