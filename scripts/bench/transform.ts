@@ -10,7 +10,7 @@
  * bare worker threads, no database.
  *
  *   npx tsx scripts/bench/transform.ts [--db postgres,mysql] [--rows 1000000] [--loop-rows 50000] [--expensive-rows 40000] [--runner binary|node]
- *   npx tsx scripts/bench/transform.ts --memory    # peak RSS of a 100k- and a 10M-row transform
+ *   npx tsx scripts/bench/transform.ts --memory    # peak RSS of a 100k-, 1M- and 10M-row transform (2 workers)
  *
  * Figures, never assertions.
  */
@@ -205,7 +205,7 @@ async function throughput(dialect: TestDialectName): Promise<void> {
 }
 
 async function memory(dialect: TestDialectName): Promise<void> {
-  for (const n of [100_000, 10_000_000]) {
+  for (const n of [100_000, 1_000_000, 10_000_000]) {
     const result = await fresh(dialect, n, (db) => strata(db, n, 1, 2));
     console.log(`  ${dialect} ${n.toLocaleString("en-US").padStart(10)} rows: ${fmt(result.rowsPerSecond)}, peak RSS ${result.rssMb.toFixed(0)} MB`);
   }
