@@ -52,6 +52,9 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
   }
   cli.help();
   try {
+    // Validated here, inside the try: a bad value is a usage error (exit 2), not a crash.
+    const lockTimeout = rawFlagValue(argv, "lock-timeout");
+    if (lockTimeout !== undefined) global.lockTimeout = parseMs(lockTimeout, "--lock-timeout");
     if (argv.length === 0) {
       cli.outputHelp();
       return 2;
@@ -77,7 +80,7 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
     const code = await matched.run(await createContext(matchedArgs, options, global, out, runtime, io?.cwd ?? runtime.cwd()));
     return code ?? 0;
   } catch (error) {
-    const normalized = error instanceof Error && error.name === "CACError" ? errors.usage(`${error.message}.`) : error;
+    const normalized = error instanceof Error && error.name === "CACError" ? errors.usage(`${asTyped(error.message, argv)}.`) : error;
     out.error(normalized);
     return normalized instanceof StrataError ? normalized.exitCode : 1;
   }
@@ -85,7 +88,6 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
 
 function globalFlags(argv: string[], runtime: Runtime): GlobalFlags {
   const has = (...flags: string[]) => argv.some((a) => flags.includes(a));
-  const lockTimeout = rawFlagValue(argv, "lock-timeout");
   const noColor = has("--no-color") || runtime.env("NO_COLOR") !== undefined || (!runtime.isTTY("stdout") && runtime.env("FORCE_COLOR") === undefined);
   return {
     ...(rawFlagValue(argv, "config") ? { config: rawFlagValue(argv, "config") } : {}),
@@ -95,14 +97,22 @@ function globalFlags(argv: string[], runtime: Runtime): GlobalFlags {
     yes: has("--yes", "-y"),
     quiet: has("--quiet", "-q"),
     color: !noColor,
-    ...(lockTimeout !== undefined ? { lockTimeout: parseMs(lockTimeout, "--lock-timeout") } : {}),
   };
 }
 
 function parseMs(value: string, flag: string): number {
-  const n = Number(value);
+  const n = value.trim() === "" ? NaN : Number(value);
   if (!Number.isFinite(n) || n < 0) throw errors.usage(`${flag} must be a number of milliseconds ≥ 0, got "${value}".`);
   return Math.round(n);
+}
+
+/** cac names an unknown flag in camelCase (`--dryRun`): name it as the user typed it. */
+function asTyped(message: string, argv: string[]): string {
+  const camel = (flag: string) => flag.replace(/^-+/, "").split("=")[0].replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+  return message.replace(/`--([^`]+)`/g, (whole, name: string) => {
+    const typed = argv.find((a) => a.startsWith("-") && camel(a) === name);
+    return typed ? `\`${typed.split("=")[0]}\`` : whole;
+  });
 }
 
 /** The raw text after `--name` or in `--name=value`. */

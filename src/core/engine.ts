@@ -15,7 +15,7 @@ import type { MigrationSource } from "./discover.ts";
 import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
 import { History, type HistoryEvent } from "./history.ts";
 import { loadUserClass } from "./modules.ts";
-import { assertNoBlockers, computeStatus, planDown, planUp, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
+import { assertNoBlockers, computeStatus, planDown, planUp, visibleHeads, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
 import { resolveMigration, type ResolveAction } from "./resolve.ts";
 import { runSeeders, type SeedEvent } from "./seeds.ts";
 import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
@@ -99,7 +99,7 @@ export class MigrationEngine {
         ...(e.batch !== undefined ? { batch: e.batch } : {}),
         ...(e.failure ? { failure: e.failure } : {}),
       })),
-      heads: status.heads,
+      heads: visibleHeads(ws.graph, ws.config.strategy),
     };
   }
 
@@ -153,6 +153,12 @@ export class MigrationEngine {
 
   #backupContext(ws: Settings) {
     return { config: ws.config, runtime: ws.runtime, hooks: ws.hooks, log: (message: string) => this.#emit({ event: "plugin-log", plugin: "backup", message }) };
+  }
+
+  /** The heads of the migrations folder (see visibleHeads), from the files alone: no database. */
+  async heads(): Promise<string[]> {
+    const ws = await this.#load();
+    return visibleHeads(ws.graph, ws.config.strategy);
   }
 
   /** The resolved configuration (environment, database, paths) this migrator works with. */
@@ -242,7 +248,7 @@ export class MigrationEngine {
     }
     const status = await this.#read(settings, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
     const problems = checkWorkspace(ws, status);
-    return { ok: !problems.some((p) => p.level === "error"), problems, heads: [...ws.graph.heads] };
+    return { ok: !problems.some((p) => p.level === "error"), problems, heads: visibleHeads(ws.graph, ws.config.strategy) };
   }
 
   /** Writes a migration depending on every head (when there are several). */

@@ -117,6 +117,11 @@ export class Migrator {
     return (await this.#get()).check();
   }
 
+  /** The heads of the migrations folder, from the files alone (no database). */
+  async heads(): ReturnType<Engine["heads"]> {
+    return (await this.#get()).heads();
+  }
+
   /** Writes a migration depending on every head, when branches left several. */
   async merge(...args: Parameters<Engine["merge"]>): ReturnType<Engine["merge"]> {
     return (await this.#get()).merge(...args);

@@ -90,6 +90,17 @@ export function computeStatus(graph: Graph<MigrationSource>, applied: readonly A
   return { entries, heads: [...graph.heads] };
 }
 
+/**
+ * The heads a user sees. Under "timestamp" unrelated migrations run in version order, so
+ * the one head is the last of that order; under "explicit" every migration that no other
+ * depends on is a head (several mean unmerged branches).
+ */
+export function visibleHeads(graph: Graph<MigrationSource>, strategy: "timestamp" | "explicit"): string[] {
+  if (strategy === "explicit") return [...graph.heads];
+  const last = graph.order[graph.order.length - 1];
+  return last ? [last.id] : [];
+}
+
 function failureOf(p: ProgressRecord): StatusEntry["failure"] {
   return { statementsDone: p.statementsDone, direction: p.direction, ...(p.statement ? { statement: p.statement } : {}), ...(p.error ? { error: p.error } : {}) };
 }

@@ -10,7 +10,21 @@ export function whoAmI(env: (name: string) => string | undefined): string {
   } catch {
     // Containers without a passwd entry for the uid.
   }
-  return `${user || env("USER") || env("USERNAME") || "unknown"}@${hostname()}`;
+  // Bun answers "unknown" when $USER is unset (typical of containers and CI running as root).
+  if (!user || user === "unknown") user = env("USER") || env("USERNAME") || passwdName() || "unknown";
+  return `${user}@${hostname()}`;
+}
+
+/** The process uid's name in /etc/passwd, where there is one. */
+function passwdName(): string | undefined {
+  try {
+    const uid = process.getuid?.();
+    if (uid === undefined) return undefined;
+    const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.split(":")[2] === String(uid));
+    return line?.split(":")[0] || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

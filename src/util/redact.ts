@@ -10,7 +10,12 @@ export function describeUrl(url: string): string {
   // A password may itself contain "@", ":" or "%40": the userinfo ends at the last "@"
   // before the path starts, so split by hand instead of trusting new URL().
   const rest = url.slice(scheme[0].length);
-  if (!rest.startsWith("//")) return url;
+  if (!rest.startsWith("//")) {
+    // Malformed (`postgres:user:pass@host`, `mysql:/user:pass@host`): whatever precedes the
+    // last "@" may be a password.
+    const at = rest.lastIndexOf("@");
+    return at < 0 || /^file:$/i.test(scheme[0]) ? url : `${scheme[0]}***${rest.slice(at)}`;
+  }
   const afterSlashes = rest.slice(2);
   const pathStart = findPathStart(afterSlashes);
   const authority = afterSlashes.slice(0, pathStart);

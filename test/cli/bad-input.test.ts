@@ -90,6 +90,24 @@ describe("usage errors: exit 2", () => {
     expect(flag.stderr).toContain("--frobnicate");
     await expectUnchanged(dir, db.url, before);
   });
+
+  it("a flag spelled with dashes is named as typed", async () => {
+    const { db, dir } = await applied();
+    const result = await strata(dir, ["status", "--dry-run", "--url", db.url]);
+    expectExit(result, 2);
+    expect(result.stderr).toContain("--dry-run");
+  });
+
+  it("a --lock-timeout that is not a number of milliseconds: a message, not a crash", async () => {
+    const { db, dir, before } = await applied();
+    for (const value of ["abc", "-1", "1.5x"]) {
+      const result = await strata(dir, ["up", "--lock-timeout", value, "--url", db.url]);
+      expectExit(result, 2);
+      expect(result.stderr).toContain(`--lock-timeout must be a number of milliseconds ≥ 0, got "${value}"`);
+      expect(result.stderr).not.toMatch(/\bat \S+ \(|UsageError/);
+    }
+    await expectUnchanged(dir, db.url, before);
+  });
 });
 
 describe("configuration errors: exit 2 naming the key or file", () => {
@@ -112,7 +130,7 @@ describe("configuration errors: exit 2 naming the key or file", () => {
 });
 
 describe("malformed database URL: exit 2, no password printed", () => {
-  for (const url of ["postgres://u:s3cret@[::1/db", "mysql://u:s3cret@host:port/db"]) {
+  for (const url of ["postgres://u:s3cret@[::1/db", "mysql://u:s3cret@host:port/db", "postgres:u:s3cret@127.0.0.1/db", "mysql:/u:s3cret@127.0.0.1/db"]) {
     it(url.replace("s3cret", "***"), async () => {
       const dir = await writeProject({ [`migrations/${BAD}.ts`]: tableMigration("Bad", "bad") });
       for (const args of [["up", "--url", url], ["status", "--json", "--url", url]]) {

@@ -34,6 +34,33 @@ describe("strata init", () => {
 });
 
 describe("strata new", () => {
+  it("a second migration of the same name gets a class name of its own, so both apply", async () => {
+    const dir = await writeProject({});
+    const first = created((await strata(dir, ["new", "add_index"])).stdout);
+    const second = created((await strata(dir, ["new", "add_index"])).stdout);
+    expect(readFileSync(join(dir, first.path), "utf8")).toContain("export default class AddIndex extends Migration");
+    expect(readFileSync(join(dir, second.path), "utf8")).toContain(`export default class AddIndex${second.version} extends Migration`);
+    expectExit(await strata(dir, ["up"]), 0);
+    const status = await statusJson(dir);
+    expect(status.migrations.map((m) => [m.id, m.state])).toEqual([[`${first.version}_add_index`, "applied"], [`${second.version}_add_index`, "applied"]]);
+    expect(status.heads).toEqual([`${second.version}_add_index`]);
+  });
+
+  it("under the explicit strategy a new migration depends on the current head, so up runs without a merge", async () => {
+    const dir = await writeProject({ "strata.config.mjs": 'export default { strategy: "explicit" };\n' });
+    const a = created((await strata(dir, ["new", "first"])).stdout);
+    const b = created((await strata(dir, ["new", "second"])).stdout);
+    const c = created((await strata(dir, ["new", "third", "--sql"])).stdout);
+    expect(readFileSync(join(dir, a.path), "utf8")).not.toContain("dependencies");
+    expect(readFileSync(join(dir, b.path), "utf8")).toContain(`dependencies = ["${a.version}_first"];`);
+    expect(readFileSync(join(dir, c.path), "utf8")).toMatch(new RegExp(`^-- strata:depends ${b.version}_second$`, "m"));
+    expectExit(await strata(dir, ["check"]), 0);
+    expectExit(await strata(dir, ["up"]), 0);
+    const status = await statusJson(dir);
+    expect(status.migrations.every((m) => m.state === "applied")).toBe(true);
+    expect(status.heads).toEqual([`${c.version}_third`]);
+  });
+
   it("creates a TypeScript migration with a fresh UTC version and a PascalCase class", async () => {
     const dir = await writeProject({});
     const result = await strata(dir, ["new", "add_things"]);

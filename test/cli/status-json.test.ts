@@ -41,7 +41,8 @@ forEachDialect((dialect) => {
         expect(m.appliedAt !== undefined).toBe(recorded);
       }
       expect(status.migrations.find((m) => m.id === OLDER)).toMatchObject({ version: "20260101120000", name: "create_older" });
-      expect([...status.heads].sort()).toEqual([A, C, D, OLDER].sort());
+      // Under the default "timestamp" strategy the head is the last migration of the order.
+      expect(status.heads).toEqual([D]);
 
       // up refuses while a file is modified or missing, and changes nothing.
       const before = await snapshot(db.url);

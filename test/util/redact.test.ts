@@ -6,6 +6,10 @@ describe("describeUrl", () => {
     expect(describeUrl("postgres://u:s3cret@db.example:5432/app")).toBe("postgres://u:***@db.example:5432/app");
     expect(describeUrl("mysql://root:p@ss:w0rd@host/db")).toBe("mysql://root:***@host/db");
     expect(describeUrl("postgres://u:p%40ss%3Aw@host/db?sslmode=require")).toBe("postgres://u:***@host/db?sslmode=require");
+    // Malformed, without "//": everything before the last "@" is masked.
+    expect(describeUrl("postgres:u:S3cretPW@127.0.0.1/x")).toBe("postgres:***@127.0.0.1/x");
+    expect(describeUrl("mysql:/u:S3cretPW@127.0.0.1/x")).toBe("mysql:***@127.0.0.1/x");
+    expect(describeUrl("file:./data/app.db")).toBe("file:./data/app.db");
     expect(describeUrl("postgres://u@host/db")).toBe("postgres://u@host/db");
     expect(describeUrl("file:./data/app.db")).toBe("file:./data/app.db");
   });

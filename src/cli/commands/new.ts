@@ -4,10 +4,10 @@ import { errors } from "../../errors.ts";
 import { createVersion, toPascalCase, toSnakeCase, VERSION_PATTERN } from "../../util/ids.ts";
 import { defineCommand } from "../command.ts";
 
-const tsTemplate = (className: string) => `import { Migration, Schema } from "strata";
+const tsTemplate = (className: string, dependencies: string[]) => `import { Migration, Schema } from "strata";
 
 export default class ${className} extends Migration {
-  up() {
+${dependencies.length ? `  dependencies = [${dependencies.map((d) => JSON.stringify(d)).join(", ")}];\n\n` : ""}  up() {
     // Schema.createTable("things", [Schema.id(), Schema.string("name"), Schema.timestamps()]);
   }
 
@@ -15,12 +15,14 @@ export default class ${className} extends Migration {
 }
 `;
 
-const SQL_TEMPLATE = `-- migrate:up
+const sqlTemplate = (dependencies: string[]) => `${dependencies.map((d) => `-- strata:depends ${d}\n`).join("")}-- migrate:up
 
 
 -- migrate:down
 
 `;
+
+const MODULE = /\.[mc]?[tj]s$/;
 
 export default defineCommand({
   name: "new <name>",
@@ -30,9 +32,12 @@ export default defineCommand({
   async run({ args, options, out, migrator }) {
     const name = toSnakeCase(args[0] ?? "");
     if (!name) throw errors.usage(`Migration name "${args[0] ?? ""}" has no letters or digits.`, "e.g. strata new create_users");
-    const { migrationsDir, root } = await migrator().config();
+    const { migrationsDir, root, strategy } = await migrator().config();
     mkdirSync(migrationsDir, { recursive: true });
-    const latest = readdirSync(migrationsDir)
+    const files = readdirSync(migrationsDir);
+    // Under "explicit" a new migration follows the current head(s), so it does not start a branch.
+    const dependencies = strategy === "explicit" ? await migrator().heads() : [];
+    const latest = files
       .map((f) => /^(\d{14})_/.exec(f)?.[1])
       .filter((v): v is string => v !== undefined)
       .sort()
@@ -42,7 +47,9 @@ export default defineCommand({
     if (!VERSION_PATTERN.test(id)) throw errors.usage(`"${id}" is not a valid migration id.`);
     const file = join(migrationsDir, `${id}${options.sql ? ".sql" : ".ts"}`);
     if (existsSync(file)) throw errors.usage(`${file} already exists.`);
-    writeFileSync(file, options.sql ? SQL_TEMPLATE : tsTemplate(toPascalCase(name)));
+    // Class names are references for dependencies: a second migration of the same name gets its version in its class name.
+    const taken = files.some((f) => MODULE.test(f) && f.replace(MODULE, "").replace(/^\d+_/, "") === name);
+    writeFileSync(file, options.sql ? sqlTemplate(dependencies) : tsTemplate(toPascalCase(taken ? `${name}_${version}` : name), dependencies));
     const display = relative(root, file);
     out.result({ id, file: display }, () => `Created ${display}`);
   },

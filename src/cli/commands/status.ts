@@ -37,11 +37,8 @@ export default defineCommand({
       }
       const counts = new Map<string, number>();
       for (const m of status.migrations) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
-      // Under "timestamp" unrelated migrations are each a head and run in version order: a
-      // long list of them says nothing, so it shows only when short or when heads matter.
-      const showHeads = status.heads.length > 0 && (config.strategy === "explicit" || status.heads.length <= 3);
-      const heads = status.heads.length > 3 ? `${status.heads.length} heads` : `heads: ${status.heads.join(", ")}`;
-      if (status.migrations.length) lines.push([...counts].map(([s, n]) => `${n} ${s}`).join(", ") + (showHeads ? c.dim(` · ${heads}`) : ""));
+      const heads = status.heads.length > 3 ? `${status.heads.length} heads` : `${status.heads.length > 1 ? "heads" : "head"}: ${status.heads.join(", ")}`;
+      if (status.migrations.length) lines.push([...counts].map(([s, n]) => `${n} ${s}`).join(", ") + (status.heads.length ? c.dim(` · ${heads}`) : ""));
       return lines.join("\n");
     });
   },
