@@ -130,6 +130,7 @@ export class MigrationRun {
     await this.#start();
     const { session, dialect } = this.#o;
     const catalog = { table: (name: string) => dialect.introspector.table(session, name) };
+    if (this.#o.dryRun || !dialect.adapter.supportsTransactionalDdl) await this.#precheck(catalog);
     while (this.#pending.length > 0) {
       const op = this.#pending.shift()!;
       if (requiresNoTransaction(op) && dialect.adapter.supportsConcurrentIndex && this.#transactional && !this.#o.dryRun) {
@@ -138,6 +139,23 @@ export class MigrationRun {
         });
       }
       for (const statement of await this.#compile(op, catalog)) await this.#execute(statement, "schema", !requiresNoTransaction(op));
+    }
+  }
+
+  /**
+   * Where DDL commits as it goes (MySQL), and in dry runs: every queued operation compiled
+   * once before any runs, so a name the database cannot hold or a feature it lacks stops
+   * the migration before its first statement, not after half of them committed. Other
+   * compile errors (a table an earlier operation creates) wait for their turn.
+   */
+  async #precheck(catalog: { table(name: string): Promise<unknown> }): Promise<void> {
+    const { dialect } = this.#o;
+    for (const op of this.#pending) {
+      try {
+        await dialect.compiler.compileOperation(op, catalog as Parameters<typeof dialect.compiler.compileOperation>[1]);
+      } catch (error) {
+        if (isStrataError(error) && (error.code === "IDENTIFIER_INVALID" || error.code === "UNSUPPORTED")) throw error;
+      }
     }
   }
 

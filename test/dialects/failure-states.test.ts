@@ -143,6 +143,25 @@ forEachDialect((dialect) => {
       expect(await tableNames(db.url)).toContain("fs_base");
     });
 
+    it("a name too long or a feature MySQL lacks, late in a migration, stops it before its first statement: nothing created, still pending", async () => {
+      const long = "t".repeat(70);
+      const { db, dir, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.ts`]: ts("LongName", `  up() {\n    Schema.createTable("ok_t", [Schema.id()]);\n    Schema.createTable("${long}", [Schema.id()]);\n  }`),
+        [`migrations/${FOUR}.ts`]: ts("Partial", `  up() {\n    Schema.createTable("p_t", [Schema.id(), Schema.integer("n")]);\n    Schema.createIndex("p_t", ["n"], { where: "n > 0" });\n  }`),
+      });
+      await expect(migrator().run()).rejects.toMatchObject({ migrationId: BASE, code: "IDENTIFIER_INVALID" });
+      expect((await tableNames(db.url)).filter((t) => !t.startsWith("migrations"))).toEqual([]);
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "pending", [FOUR]: "pending" });
+
+      await addFiles(dir, { [`migrations/${BASE}.ts`]: ts("LongName", `  up() {\n    Schema.createTable("ok_t", [Schema.id()]);\n  }`) });
+      const dry = await runCli(["up", "--dry-run", "--url", db.url], { cwd: dir });
+      expect(dry.code).toBe(1);
+      expect(dry.stderr).toMatch(/partial index/i);
+      await expect(migrator().run()).rejects.toMatchObject({ migrationId: FOUR, code: "UNSUPPORTED" });
+      expect((await tableNames(db.url)).filter((t) => !t.startsWith("migrations"))).toEqual(["ok_t"]);
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "applied", [FOUR]: "pending" });
+    });
+
     it("a runner killed mid-migration (SIGKILL) leaves it failed with what ran, and its lock ends with its session", async () => {
       const { db, dir, migrator } = await setup(dialect, {
         [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table k_one (id int primary key);\nselect sleep(3);\ncreate table k_two (id int primary key);\n-- migrate:down\ndrop table k_two;\ndrop table k_one;\n",
