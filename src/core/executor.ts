@@ -247,8 +247,8 @@ export class Executor {
       try {
         await body(run, instance);
         await run.complete();
-        const durationMs = nowMs() - started;
-        if (!dryRun) await this.#finish(run, source, direction, record, durationMs);
+        let durationMs = nowMs() - started;
+        if (!dryRun) durationMs = await this.#finish(run, source, direction, record, durationMs, started);
         this.timings.push({ id: source.id, direction, durationMs });
         this.#o.emit({ event: "migrated", id: source.id, direction, ms: Math.round(durationMs) });
         await hooks.call("migration:after", { id: source.id, name: source.name, direction, environment, dryRun, durationMs, ...(batch !== undefined ? { batch } : {}) });
@@ -297,7 +297,8 @@ export class Executor {
     return run;
   }
 
-  async #finish(run: MigrationRun, source: MigrationSource, direction: Direction, bookkeeping: (ms: number) => Statement[], durationMs: number): Promise<void> {
+  /** Records the migration; returns its duration, the SQL still in flight included. */
+  async #finish(run: MigrationRun, source: MigrationSource, direction: Direction, bookkeeping: (ms: number) => Statement[], durationMs: number, started: number): Promise<number> {
     const { session, dialect, history } = this.#o;
     const tx = dialect.adapter.transactionStatements;
     const statement = (sql: string): Statement => ({ sql, params: [] });
@@ -307,6 +308,7 @@ export class Executor {
     if (run.transactional) {
       // History rows and COMMIT in one round trip where the adapter allows, right behind a
       // .sql section still in flight; the section's own error comes first, as it is.
+      const since = new Date(Date.now() - (nowMs() - started));
       const written = run.mode === "own" && tx ? session.executeBatch([...run.takePendingBegin(), ...records, statement(tx.commit)]) : undefined;
       written?.catch(() => undefined);
       await run.sent();
@@ -319,7 +321,11 @@ export class Executor {
       } catch (error) {
         throw errors.migrationFailed(source.id, direction, error);
       }
-      return;
+      // The rows went out with the SQL still running: a migration that took longer than
+      // they say gets its real duration (one more round trip, for slow migrations only).
+      const actual = nowMs() - started;
+      if (actual - durationMs >= RECORD_AGAIN_MS) await session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
+      return actual;
     }
     // Outside a migration transaction (MySQL DDL, transaction = false) the history row and
     // the event still land together; the marker is cleared after them (a marker left by a
@@ -337,6 +343,7 @@ export class Executor {
       await dialect.adapter.rollback(session).catch(() => undefined);
       throw error;
     }
+    return durationMs;
   }
 
   async #fail(run: MigrationRun, source: MigrationSource, direction: Direction, error: unknown, durationMs: number): Promise<MigrationError> {
@@ -371,6 +378,9 @@ export class Executor {
     return failure;
   }
 }
+
+/** How far a pipelined migration's recorded duration may fall short before it is written again. */
+const RECORD_AGAIN_MS = 5;
 
 /** 0.5 s, 1 s, 2 s, ... capped at 10 s, with jitter so two runners do not retry in step. */
 function backoff(attempt: number): number {

@@ -193,6 +193,17 @@ export class History {
     return this.#compile({ kind: "insert", table: this.logTable, columns: Object.keys(row), rows: [Object.values(row)] });
   }
 
+  /**
+   * The real duration of a migration whose history rows went out before its SQL had
+   * finished (a pipelined .sql section): its row (up) and this run's event of it.
+   */
+  durationStatements(id: string, action: "apply" | "rollback", durationMs: number, since: Date): Statement[] {
+    const ms = Math.round(durationMs);
+    const event = this.#compile({ kind: "update", table: this.logTable, values: { duration_ms: ms }, where: [{ column: "migration_id", op: "=", value: id }, { column: "action", op: "=", value: action }, { column: "at", op: ">=", value: since }] });
+    if (action === "rollback") return [event];
+    return [this.#compile({ kind: "update", table: this.table, values: { duration_ms: ms }, where: [{ column: "id", op: "=", value: id }] }), event];
+  }
+
   clearProgressStatement(id: string): Statement {
     return this.#compile({ kind: "delete", table: this.progressTable, where: [{ column: "id", op: "=", value: id }] });
   }

@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { forEachDialect, testDatabase } from "../helpers/databases.ts";
-import { snapshot, tableNames } from "../helpers/dump.ts";
+import { query, snapshot, tableNames } from "../helpers/dump.ts";
 import { addFiles, writeProject } from "../helpers/project.ts";
 import { actions, expectExit, expectHistoryShape, expectStatusShape, historyJson, states, statusJson, strata, tableMigration } from "./fixtures.ts";
 
@@ -81,3 +81,26 @@ forEachDialect((dialect) => {
     });
   });
 });
+
+forEachDialect(
+  (dialect) => {
+    describe("durations", () => {
+      it("a slow .sql migration records its real duration, applied and rolled back (PostgreSQL sends the rows while the SQL runs)", async () => {
+        const db = await testDatabase(dialect);
+        const url = ["--url", db.url];
+        const sleep = dialect === "postgres" ? "select pg_sleep(0.4)" : "select sleep(0.4)";
+        const dir = await writeProject({ [`migrations/${A}.sql`]: `-- migrate:up\ncreate table slow_t (id int primary key);\n${sleep};\n\n-- migrate:down\n${sleep};\ndrop table slow_t;\n` });
+        const up = await strata(dir, ["up", ...url]);
+        expectExit(up, 0);
+        const shown = Number(/\((\d+) ms\)/.exec(up.stdout + up.stderr)?.[1]);
+        expect(shown).toBeGreaterThanOrEqual(400);
+        expect(Number((await query(db.url, `select duration_ms from migrations where id = ${dialect === "postgres" ? "$1" : "?"}`, [A]))[0].duration_ms)).toBeGreaterThanOrEqual(400);
+        expectExit(await strata(dir, ["down", ...url]), 0);
+        const events = (await historyJson(dir, url)).events.map((e) => [e.action, e.durationMs]);
+        expect(events).toEqual([["apply", expect.any(Number)], ["rollback", expect.any(Number)]]);
+        for (const [, ms] of events) expect(ms).toBeGreaterThanOrEqual(400);
+      });
+    });
+  },
+  ["postgres", "mysql"],
+);
