@@ -7,7 +7,9 @@
  *   drop table ...;
  *
  * plus strata's optional `-- strata:depends <id>` lines. A missing down section makes the
- * migration irreversible; an empty one is an explicit no-op, as in dbmate.
+ * migration irreversible; an empty one is an explicit no-op, as in dbmate. A section with
+ * a PostgreSQL `CREATE/DROP INDEX CONCURRENTLY` (or `REINDEX ... CONCURRENTLY`), which no
+ * transaction may hold, runs outside one unless its marker says `transaction:true`.
  */
 export interface SqlSection {
   sql: string;
@@ -28,6 +30,7 @@ const MARKER = /^[ \t]*--[ \t]*migrate:(up|down)\b([^\n]*)$/gm;
 const DEPENDS = /^[ \t]*--[ \t]*strata:depends?[ \t]+([^\n]+)$/gm;
 /** A depends line with its line break, removed from the section it stands in. */
 const DEPENDS_LINE = /^[ \t]*--[ \t]*strata:depends?[ \t]+[^\n]+(?:\n|$)/gm;
+const CONCURRENT = /\b(?:create\s+(?:unique\s+)?index|drop\s+index|reindex\s+(?:index|table|schema|database|system))\s+concurrently\b/i;
 
 /** Scans the whole text with line-anchored patterns (no split into lines: `status` parses every file). */
 export function parseSqlMigration(text: string): SqlParseResult {
@@ -52,7 +55,8 @@ export function parseSqlMigration(text: string): SqlParseResult {
     if (!s) return undefined;
     const raw = text.slice(s.from, s.to);
     const sql = (dependencies.length > 0 ? raw.replace(DEPENDS_LINE, "") : raw).trim();
-    return { sql, transaction: !/transaction:false/.test(s.options), line: s.line };
+    const explicit = /transaction:(true|false)/.exec(s.options)?.[1];
+    return { sql, transaction: explicit ? explicit === "true" : !CONCURRENT.test(sql), line: s.line };
   };
   const up = body("up")!;
   const down = body("down");

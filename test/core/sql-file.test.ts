@@ -34,6 +34,17 @@ describe("parseSqlMigration (dbmate format)", () => {
     expect(result.value.down).toMatchObject({ sql: "drop index i;", transaction: true });
   });
 
+  it("runs a section with an index built or dropped CONCURRENTLY outside a transaction unless told otherwise", () => {
+    const result = parseSqlMigration("-- migrate:up\ncreate unique index\n  concurrently users_email on users (email);\n-- migrate:down\ndrop index concurrently users_email;\n");
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.value.up.transaction).toBe(false);
+    expect(result.value.down!.transaction).toBe(false);
+    const told = parseSqlMigration("-- migrate:up transaction:true\ncreate index concurrently i on t (a);\n");
+    expect(told.ok && told.value.up.transaction).toBe(true);
+    const plain = parseSqlMigration("-- migrate:up\ncreate index i on t (a);\nselect 'concurrently';\n");
+    expect(plain.ok && plain.value.up.transaction).toBe(true);
+  });
+
   it("treats a missing down section as irreversible and an empty one as a no-op", () => {
     const noDown = parseSqlMigration("-- migrate:up\nselect 1;\n");
     const emptyDown = parseSqlMigration("-- migrate:up\nselect 1;\n-- migrate:down\n");
