@@ -54,7 +54,8 @@ export function resolveConfig(loaded: LoadedConfig, overrides: Overrides): Resol
   const explicit = overrides.env ?? overrides.vars.STRATA_ENV;
   let environment = DEFAULT_ENVIRONMENT;
   if (explicit) {
-    if (known.length > 0 && !known.includes(explicit)) throw errors.environmentUnknown(explicit, known);
+    // "development" is the default one: asking for it by name works wherever the default does.
+    if (known.length > 0 && !known.includes(explicit) && explicit !== DEFAULT_ENVIRONMENT) throw errors.environmentUnknown(explicit, known);
     environment = explicit;
   } else if (overrides.vars.NODE_ENV && known.includes(overrides.vars.NODE_ENV)) {
     environment = overrides.vars.NODE_ENV;

@@ -1,6 +1,6 @@
 import type { StrataConfig } from "../config/define-config.ts";
 import type { ResolvedConfig } from "../config/environments.ts";
-import { errors, isStrataError, MigrationError, type RunResult } from "../errors.ts";
+import { errors, isStrataError, messageOf, MigrationError, type RunResult } from "../errors.ts";
 import type { BackupEntry, BackupResult } from "../hooks/backup.ts";
 import type { PluginCommand } from "../hooks/define-plugin.ts";
 import type { RunInfo } from "../hooks/types.ts";
@@ -248,6 +248,17 @@ export class MigrationEngine {
     }
     const status = await this.#read(settings, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
     const problems = checkWorkspace(ws, status);
+    // Unlike status, check loads every TypeScript/JavaScript migration: one that does not
+    // load, or has no up(), is found here rather than half-way through an up.
+    const load = this.#instanceLoader(ws);
+    for (const source of ws.migrations) {
+      if (source.kind !== "module") continue;
+      try {
+        await load(source);
+      } catch (error) {
+        problems.push({ level: "error", code: isStrataError(error) ? error.code : "MIGRATION_INVALID", message: messageOf(error), ids: [source.id] });
+      }
+    }
     return { ok: !problems.some((p) => p.level === "error"), problems, heads: visibleHeads(ws.graph, ws.config.strategy) };
   }
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseJson, runCli } from "../helpers/cli.ts";
@@ -65,6 +65,20 @@ describe("strata check and merge (explicit strategy)", () => {
     const check = await runCli(["check", "--json"], { cwd: dir });
     expect(check.code).toBe(1);
     expect(parseJson(check).problems[0]).toMatchObject({ level: "error", code: "DEPENDENCY_CYCLE" });
+  });
+
+  it("check loads every TypeScript migration: a syntax error or a missing Migration class is an error naming the file", async () => {
+    const dir = await writeProject({
+      "migrations/20260101000000_fine.ts": migration("Fine", "up() {}"),
+      "migrations/20260102000000_broken.ts": 'import { Migration } from "strata";\nexport default class Broken extends Migration {\n  up() {\n',
+      "migrations/20260103000000_plain.ts": "export default class Plain {\n  up() {}\n}\n",
+    });
+    const check = await runCli(["check", "--json"], { cwd: dir });
+    expect(check.code).toBe(1);
+    const problems = parseJson(check).problems as { level: string; ids?: string[]; message: string }[];
+    expect(problems.filter((p) => p.level === "error").map((p) => p.ids)).toEqual([["20260102000000_broken"], ["20260103000000_plain"]]);
+    for (const p of problems) expect(p.message).toMatch(/migrations\/2026010[23]000000_(broken|plain)\.ts/);
+    expect(existsSync(join(dir, "data"))).toBe(false);
   });
 });
 

@@ -77,4 +77,12 @@ describe("environment selection", () => {
     }
     expect(existsSync(join(dir, "data"))).toBe(false);
   });
+
+  it("development, the default, may be named even when the config defines only other environments", async () => {
+    const dir = await writeProject({ ...files(), "strata.config.ts": 'export default { environments: { staging: { database: "staging" } } };\n' });
+    expectExit(await strata(dir, ["up", "--env", "development"]), 0);
+    expect(await tableNames(`file:${db(dir, "development")}`)).toContain("things");
+    expect(states(await statusJson(dir, [], { STRATA_ENV: "development" }))).toEqual({ [THINGS]: "applied" });
+    expect(states(await statusJson(dir))).toEqual({ [THINGS]: "applied" });
+  });
 });

@@ -31,7 +31,7 @@ export default defineCommand({
   examples: ["strata new add_user_profile", "strata new backfill_emails --sql"],
   async run({ args, options, out, migrator }) {
     const name = toSnakeCase(args[0] ?? "");
-    if (!name) throw errors.usage(`Migration name "${args[0] ?? ""}" has no letters or digits.`, "e.g. strata new create_users");
+    if (!name) throw errors.usage(`Migration name "${args[0] ?? ""}" has no ASCII letters or digits (a-z, 0-9) to name a file with.`, "e.g. strata new create_users");
     const { migrationsDir, root, strategy } = await migrator().config();
     mkdirSync(migrationsDir, { recursive: true });
     const files = readdirSync(migrationsDir);
