@@ -406,10 +406,18 @@ export class MigrationEngine {
   }
 
   #load(): Promise<Workspace> {
-    return (this.#workspace ??= this.#settings().then(loadWorkspace));
+    return (this.#workspace ??= this.#settings().then(loadWorkspace).then((ws) => {
+      // A .sql or .ts file whose name is not <version>_<name> is skipped, but never silently.
+      for (const file of ws.ignored.filter((f) => MIGRATION_LIKE.test(f) && !/\.d\.[mc]?ts$/.test(f))) {
+        this.#emit({ event: "warning", message: `${file} in ${ws.config.migrationsDir} is not named <version>_<name> (e.g. 20260101120000_create_users.sql) and is ignored.` });
+      }
+      return ws;
+    }));
   }
 
 }
+
+const MIGRATION_LIKE = /\.(?:sql|[mc]?[tj]s)$/;
 
 /** The newest applied migration, recorded in a backup's manifest. */
 function headOf(applied: readonly AppliedRecord[]): string | undefined {

@@ -57,6 +57,16 @@ describe("strata check and merge (explicit strategy)", () => {
     expect(problems).toContainEqual(expect.objectContaining({ level: "error", code: "CHECKSUM_MISMATCH", ids: ["20260101000000_root"] }));
   });
 
+  it("status and up warn about a .sql or .ts file whose name is not <version>_<name>, and skip it", async () => {
+    const dir = await writeProject({ "migrations/20260101000000_root.ts": base["migrations/20260101000000_root.ts"], "migrations/create_x.sql": "-- migrate:up\nselect 1;\n", "migrations/types.d.ts": "", "migrations/notes.txt": "x" });
+    for (const command of [["up"], ["status", "--json"]]) {
+      const result = await runCli(command, { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/warning create_x\.sql in .* is not named <version>_<name>/);
+      expect(result.stderr).not.toMatch(/types\.d\.ts|notes\.txt/);
+    }
+  });
+
   it("check on a broken graph reports the cycle and exits 1", async () => {
     const dir = await writeProject({
       "migrations/20260101000000_a.ts": migration("A", "up() {}", ["B"]),
