@@ -71,6 +71,8 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
       const ctx = await createContext(parsed.args.slice(1).map(String), { ...parsed.options }, global, out, runtime, io?.cwd ?? runtime.cwd());
       const found = parsed.args[0] === undefined ? undefined : await ctx.migrator().pluginCommand(name);
       if (!found) throw errors.usage(`Unknown command "${name}".`, `Commands: ${COMMANDS.map((c) => c.name.split(" ")[0]).join(", ")}, and those plugins add ("strata plugins"). Run "strata --help".`);
+      const unknown = unknownFlag(ctx.options, found.command);
+      if (unknown) throw errors.usage(`${asTyped(`Unknown option \`--${unknown}\``, argv)} for "${name}".`);
       return (await runPluginCommand(ctx, found.plugin, found.command)) ?? 0;
     }
     await cli.runMatchedCommand();
@@ -106,9 +108,18 @@ function parseMs(value: string, flag: string): number {
   return Math.round(n);
 }
 
+/** The first option cac parsed that neither strata nor the plugin's command declares. */
+function unknownFlag(options: Record<string, unknown>, command: PluginCommand): string | undefined {
+  const declared = [...GLOBAL_OPTIONS.map(([flag]) => flag), ...(command.options ?? []).map((o) => o.flag), "-h, --help"];
+  const names = declared.flatMap((flag) => [...flag.matchAll(/(?:^|[\s,])--?(?:no-)?([\w-]+)/g)].map((m) => camelCase(m[1])));
+  return Object.keys(options).find((key) => key !== "--" && !names.includes(key));
+}
+
+const camelCase = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
 /** cac names an unknown flag in camelCase (`--dryRun`): name it as the user typed it. */
 function asTyped(message: string, argv: string[]): string {
-  const camel = (flag: string) => flag.replace(/^-+/, "").split("=")[0].replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const camel = (flag: string) => camelCase(flag.replace(/^-+/, "").split("=")[0]);
   return message.replace(/`--([^`]+)`/g, (whole, name: string) => {
     const typed = argv.find((a) => a.startsWith("-") && camel(a) === name);
     return typed ? `\`${typed.split("=")[0]}\`` : whole;

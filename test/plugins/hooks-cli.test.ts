@@ -101,6 +101,11 @@ describe("plugins from the project's plugins/ folder", () => {
     const unknown = await strata(dir, ["helo"]);
     expectExit(unknown, 2);
     expect(unknown.stderr).toContain('Unknown command "helo"');
+
+    const flag = await strata(dir, ["hello", "--bogus-flag", "--flag", "x"]);
+    expectExit(flag, 2);
+    expect(flag.stderr).toContain('Unknown option `--bogus-flag` for "hello"');
+    expect(flag.stdout).not.toContain("[audit]");
   });
 });
 
