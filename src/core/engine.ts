@@ -15,7 +15,7 @@ import type { MigrationSource } from "./discover.ts";
 import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
 import { History, type HistoryEvent } from "./history.ts";
 import { loadUserClass } from "./modules.ts";
-import { assertNoBlockers, computeStatus, planDown, planUp, visibleHeads, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
+import { assertDownOptions, assertNoBlockers, computeStatus, planDown, planUp, visibleHeads, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
 import { resolveMigration, type ResolveAction } from "./resolve.ts";
 import { runSeeders, type SeedEvent } from "./seeds.ts";
 import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
@@ -84,6 +84,7 @@ export class MigrationEngine {
 
   /** Rolls back the last batch, `steps` migrations, everything after `to`, or `all`. */
   async down(options: DownOptions & { dryRun?: boolean; singleTransaction?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    assertDownOptions(options);
     const result = await this.#migrate("down", options, (ws, _status, applied) => ({ down: planDown(ws.graph, applied, options) }));
     return { rolledBack: result.rolledBack };
   }

@@ -137,16 +137,19 @@ export interface DownOptions {
   all?: boolean;
 }
 
+/** Usage errors in down's options, found before any connection is made. */
+export function assertDownOptions(options: DownOptions): void {
+  const chosen = [options.steps !== undefined, options.to !== undefined, options.all === true].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError("Pass only one of --steps, --to and --all.", { hint: 'Run "strata down --help".' });
+  if (options.steps !== undefined && (!Number.isInteger(options.steps) || options.steps < 1)) throw new UsageError(`--steps must be a positive integer, got ${options.steps}.`, { hint: "e.g. strata down --steps 2" });
+}
+
 /** Applied migrations `down` rolls back, newest first: the last batch by default. */
 export function planDown(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], options: DownOptions = {}): AppliedRecord[] {
   const newestFirst = [...applied].sort(bySequence).reverse();
-  const chosen = [options.steps !== undefined, options.to !== undefined, options.all === true].filter(Boolean).length;
-  if (chosen > 1) throw new UsageError("Pass only one of --steps, --to and --all.", { hint: 'Run "strata down --help".' });
+  assertDownOptions(options);
   if (options.all) return newestFirst;
-  if (options.steps !== undefined) {
-    if (!Number.isInteger(options.steps) || options.steps < 1) throw new UsageError(`--steps must be a positive integer, got ${options.steps}.`, { hint: "e.g. strata down --steps 2" });
-    return newestFirst.slice(0, options.steps);
-  }
+  if (options.steps !== undefined) return newestFirst.slice(0, options.steps);
   if (options.to !== undefined) {
     const id = resolveApplied(graph, applied, options.to);
     const target = applied.find((r) => r.id === id);

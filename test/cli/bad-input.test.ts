@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { testDatabase } from "../helpers/databases.ts";
 import { tableNames } from "../helpers/dump.ts";
@@ -89,6 +91,14 @@ describe("usage errors: exit 2", () => {
     expectExit(flag, 2);
     expect(flag.stderr).toContain("--frobnicate");
     await expectUnchanged(dir, db.url, before);
+  });
+
+  it("conflicting down flags are refused before any database is opened or created", async () => {
+    const dir = await writeProject({ [`migrations/${BASE}.ts`]: tableMigration("CreateBase", "base") });
+    const result = await strata(dir, ["down", "--steps", "1", "--all"]);
+    expectExit(result, 2);
+    expect(result.stderr).toContain("Pass only one of --steps, --to and --all");
+    expect(existsSync(join(dir, "data"))).toBe(false);
   });
 
   it("a flag spelled with dashes is named as typed", async () => {
