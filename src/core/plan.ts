@@ -45,7 +45,6 @@ export interface StatusEntry {
 
 export interface Status {
   entries: StatusEntry[];
-  heads: string[];
 }
 
 /**
@@ -87,7 +86,7 @@ export function computeStatus(graph: Graph<MigrationSource>, applied: readonly A
       ...(failed ? { failure: failureOf(failed) } : {}),
     });
   }
-  return { entries, heads: [...graph.heads] };
+  return { entries };
 }
 
 /**
