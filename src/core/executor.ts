@@ -97,7 +97,8 @@ export class Executor {
   async #withRunTransaction(fn: () => Promise<RunResult>): Promise<RunResult> {
     const { dialect, session } = this.#o;
     if (this.#o.singleTransaction && !this.#o.dryRun && !dialect.adapter.supportsTransactionalDdl) {
-      throw errors.unsupported("--single-transaction", dialect.displayName, `${dialect.displayName} commits DDL implicitly, so a run cannot be one transaction.`);
+      // A flag this database cannot honour: a usage error (exit 2), before anything runs.
+      throw errors.usage(`--single-transaction is not possible on ${dialect.displayName}: it commits DDL implicitly, so a run cannot be one transaction.`, "Run without it: each migration is then recorded as it completes, and a failure as failed.");
     }
     const relaxed = !this.#o.dryRun && dialect.adapter.relaxCommits !== undefined;
     if (relaxed) await dialect.adapter.relaxCommits!(session);

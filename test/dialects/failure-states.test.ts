@@ -143,6 +143,14 @@ forEachDialect((dialect) => {
       expect(await tableNames(db.url)).toContain("fs_base");
     });
 
+    it("--single-transaction is a usage error (exit 2) on MySQL, and nothing is applied", async () => {
+      const { db, dir } = await setup(dialect, mysqlProject());
+      const result = await runCli(["up", "--single-transaction", "--url", db.url], { cwd: dir });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("--single-transaction is not possible on");
+      expect((await tableNames(db.url)).filter((t) => t.startsWith("fs_"))).toEqual([]);
+    });
+
     it("a name too long or a feature MySQL lacks, late in a migration, stops it before its first statement: nothing created, still pending", async () => {
       const long = "t".repeat(70);
       const { db, dir, migrator } = await setup(dialect, {
