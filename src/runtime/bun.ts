@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 interface BunGlobal {
   version: string;
   plugin(plugin: { name: string; setup(build: BunPluginBuilder): void }): void;
+  gc(synchronous: boolean): void;
 }
 interface BunPluginBuilder {
   module(specifier: string, load: () => Promise<{ exports: Record<string, unknown>; loader: "object" }>): void;
@@ -97,6 +98,7 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     },
     importBuiltinPlugins: () => load("strata/plugins"),
     transformWorker: () => ({ filename: transformWorker ?? new URL("../transform/worker.ts", import.meta.url).href }),
+    collectGarbage: () => Bun.gc(true),
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
       const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean }) => BunDatabase };
       const db = new Database(path, options.readonly ? { readonly: true } : { create: true });

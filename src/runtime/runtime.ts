@@ -47,6 +47,11 @@ export interface Runtime {
   openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase>;
   /** The module worker threads load to run a transform's row function, or undefined where threads are not used (Deno). */
   transformWorker(): { filename: string; execArgv?: string[] } | undefined;
+  /**
+   * A full garbage collection, where the runtime offers one (Bun). Long transforms call it
+   * now and then: Bun's collector otherwise lets their heap grow by ~60 MB first.
+   */
+  collectGarbage?(): void;
 }
 
 let current: Runtime | undefined;

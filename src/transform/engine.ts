@@ -43,6 +43,8 @@ export interface TransformSummary {
 }
 
 const PROGRESS_EVERY_MS = 1000;
+/** A full collection at most this often (where the runtime offers one): ~2% of throughput for ~50 MB less peak RSS on Bun. */
+const COLLECT_EVERY_MS = 1000;
 const WAIT_FOR_OTHERS_MS = 200;
 
 interface Shared {
@@ -60,6 +62,7 @@ interface Shared {
   changed: number;
   chunks: number;
   size: number;
+  collectedAt: number;
   stop?: "paused" | "failed";
   failure?: StrataError;
 }
@@ -93,7 +96,7 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform):
     if (spec.method) pool = await createRowPool({ runtime: ctx.runtime, workers: spec.workers, file: spec.file, version: ctx.version, method: spec.method, keys });
     const shared: Shared = {
       id: spec.id, spec, store, sql, keys, ...(pool ? { pool } : {}), started: nowMs(), rowsStarted: 0, rowsDoneHere: 0, rowsDoneBefore,
-      rowsTotal: record.rowsTotal, changed: 0, chunks: 0, size: spec.batchSize,
+      rowsTotal: record.rowsTotal, changed: 0, chunks: 0, size: spec.batchSize, collectedAt: nowMs(),
     };
     // SQLite has one writer at a time: one chunk in flight. Elsewhere one more chunk than
     // workers, so the database reads and writes while the workers compute.
@@ -276,6 +279,10 @@ async function processChunk(ctx: EngineContext, session: Session, shared: Shared
     return;
   }
   const durationMs = nowMs() - started;
+  if (ctx.runtime.collectGarbage && nowMs() - shared.collectedAt >= COLLECT_EVERY_MS) {
+    shared.collectedAt = nowMs();
+    ctx.runtime.collectGarbage();
+  }
   shared.rowsDoneHere += rows;
   shared.changed += changed;
   shared.chunks++;
