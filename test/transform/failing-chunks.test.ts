@@ -11,12 +11,12 @@ const ID = `${STAMP}.users`;
 const N = 3000;
 const BAD = 1234;
 
-/** A row function that throws for one row until the file is fixed. */
+/** A row function that throws for one row until the file is fixed; chunks of a fixed 200 rows, so the failing one has both bounds. */
 const stampMigration = (broken: boolean) =>
   migrationFile(
     "Stamp",
     `  async up() {
-    await this.transform("users", { columns: ["email", "counter"], batchSize: 200, workers: 1, retries: 1 }, "stamp");
+    await this.transform("users", { columns: ["email", "counter"], batchSize: 200, targetChunkMs: 0, workers: 1, retries: 1 }, "stamp");
   }
   stamp(row: { id: number; counter: number }) {
     ${broken ? `if (Number(row.id) === ${BAD}) throw new Error("cannot stamp row " + row.id);` : ""}
