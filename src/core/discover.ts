@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { errors } from "../errors.ts";
 import { normalizeText, sha256 } from "../util/checksum.ts";
 import { parseMigrationId } from "../util/ids.ts";
+import { DiscoveryCache } from "./discovery-cache.ts";
 import { parseSqlMigration, type ParsedSqlMigration } from "./sql-file.ts";
 
 /** A migration file on disk, with what planning needs and nothing executed. */
@@ -33,10 +34,12 @@ export interface Discovery {
  * Reads the migrations folder: ids and versions from file names, checksums from contents,
  * dependencies of .sql files from their `-- strata:depends` lines and of modules from their
  * source text. Modules are not executed here, so `status` over 10,000 TypeScript files
- * reads text only.
+ * reads text only; with a cache folder (see discovery-cache.ts), a file whose size, mtime
+ * and inode are unchanged is not even read: a .sql file's sections are parsed when it runs.
  */
-export function discoverMigrations(dir: string, projectRoot: string): Discovery {
+export function discoverMigrations(dir: string, projectRoot: string, cacheDir?: string): Discovery {
   if (!existsSync(dir)) return { migrations: [], ignored: [] };
+  const cache = new DiscoveryCache(cacheDir, dir);
   const migrations: MigrationSource[] = [];
   const ignored: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -54,28 +57,62 @@ export function discoverMigrations(dir: string, projectRoot: string): Discovery 
     }
     const file = join(dir, fileName);
     const displayFile = relative(projectRoot, file) || fileName;
+    const stat = statSync(file);
+    const cached = cache.get(fileName, stat);
+    if (cached) {
+      migrations.push(ext === ".sql" ? sqlSource({ ...parsed, file, displayFile, checksum: cached.checksum, dependencies: cached.dependencies ?? [] }) : moduleSource({ ...parsed, file, displayFile, checksum: cached.checksum }, cached));
+      continue;
+    }
     const text = normalizeText(readFileSync(file, "utf8"));
     const checksum = sha256(text);
+    const fileStat = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, checksum };
     if (ext === ".sql") {
-      const result = parseSqlMigration(text);
-      if (!result.ok) throw errors.migrationInvalid(displayFile, result.problem, 'A SQL migration has a "-- migrate:up" line, then its statements, then optionally "-- migrate:down" and the statements that undo them.');
-      migrations.push({ ...parsed, file, displayFile, kind: "sql", checksum, dependencies: result.value.dependencies, sql: result.value, staticallyKnown: true });
+      const sql = parseSql(text, displayFile);
+      migrations.push(sqlSource({ ...parsed, file, displayFile, checksum, dependencies: sql.dependencies }, sql));
+      cache.set(fileName, { ...fileStat, dependencies: sql.dependencies });
     } else {
       const meta = readModuleMetadata(text);
-      migrations.push({
-        ...parsed,
-        file,
-        displayFile,
-        kind: "module",
-        checksum,
-        ...(meta.className ? { className: meta.className } : {}),
-        dependencies: meta.dependencies ?? [],
-        staticallyKnown: meta.dependencies !== undefined,
-      });
+      migrations.push(moduleSource({ ...parsed, file, displayFile, checksum }, meta));
+      cache.set(fileName, { ...fileStat, ...meta });
     }
   }
+  cache.save();
   migrations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { migrations, ignored };
+}
+
+type Located = Pick<MigrationSource, "id" | "version" | "name" | "file" | "displayFile" | "checksum">;
+
+function parseSql(text: string, displayFile: string): ParsedSqlMigration {
+  const result = parseSqlMigration(text);
+  if (!result.ok) throw errors.migrationInvalid(displayFile, result.problem, 'A SQL migration has a "-- migrate:up" line, then its statements, then optionally "-- migrate:down" and the statements that undo them.');
+  return result.value;
+}
+
+/** A .sql migration; sections not parsed yet (a cache hit) are read when first asked for. */
+function sqlSource(located: Located & { dependencies: readonly string[] }, parsed?: ParsedSqlMigration): MigrationSource {
+  let sql = parsed;
+  return {
+    ...located,
+    kind: "sql",
+    staticallyKnown: true,
+    get sql(): ParsedSqlMigration {
+      if (sql) return sql;
+      const text = normalizeText(readFileSync(located.file, "utf8"));
+      if (sha256(text) !== located.checksum) throw errors.migrationInvalid(located.displayFile, "it changed on disk while strata was running.", "Run the command again.");
+      return (sql = parseSql(text, located.displayFile));
+    },
+  };
+}
+
+function moduleSource(located: Located, meta: { className?: string; dependencies?: string[] }): MigrationSource {
+  return {
+    ...located,
+    kind: "module",
+    ...(meta.className ? { className: meta.className } : {}),
+    dependencies: meta.dependencies ?? [],
+    staticallyKnown: meta.dependencies !== undefined,
+  };
 }
 
 /** .sql, or a module: .ts .mts .cts .js .mjs .cjs. */

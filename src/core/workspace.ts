@@ -8,6 +8,7 @@ import { flattenPlugins, loadFolderPlugins } from "../hooks/loader.ts";
 import { HookRunner } from "../hooks/runner.ts";
 import { getRuntime, type Runtime } from "../runtime/runtime.ts";
 import { discoverMigrations, type MigrationSource } from "./discover.ts";
+import { discoveryCacheDir } from "./discovery-cache.ts";
 import type { MigrationInstance } from "./executor.ts";
 import { buildGraph, type Graph } from "./graph.ts";
 import type { MigratorEvent, MigratorOptions } from "./engine.ts";
@@ -59,7 +60,7 @@ export async function loadSettings(o: MigratorOptions, emit: (event: MigratorEve
 
 /** Reads the migrations folder and builds the graph; a module whose dependencies are computed is loaded to read them. */
 export async function loadWorkspace(settings: Settings): Promise<Workspace> {
-  const discovery = discoverMigrations(settings.config.migrationsDir, settings.config.root);
+  const discovery = discoverMigrations(settings.config.migrationsDir, settings.config.root, discoveryCacheDir(settings.runtime));
   for (const source of discovery.migrations) {
     if (!source.staticallyKnown) await readDependencies(settings.runtime, source);
   }

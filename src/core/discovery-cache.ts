@@ -1,0 +1,95 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Runtime } from "../runtime/runtime.ts";
+import { sha256 } from "../util/checksum.ts";
+import { STRATA_VERSION } from "../util/version.ts";
+
+/** A file's identity on disk: any write changes its ctime, which no tool can set back. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/** What discovery learned from one file, kept while its stamp stays the same. */
+export interface CachedFile extends FileStamp {
+  checksum: string;
+  className?: string;
+  dependencies?: string[];
+}
+
+/** A file written this recently may be written again within the clock's resolution: it is read, never cached. */
+const SETTLED_MS = 2_000;
+const FORMAT = 1;
+
+/**
+ * Where discovery caches what it read, so `status` over 1000 migrations stats the files
+ * instead of reading, hashing and parsing each (git's index works the same way: size,
+ * mtime, ctime and inode unchanged means content unchanged).
+ * STRATA_CACHE_DIR chooses the folder, or turns the cache off with `off`; the default is
+ * $XDG_CACHE_HOME/strata or ~/.cache/strata. Never the project folder.
+ */
+export function discoveryCacheDir(runtime: Runtime): string | undefined {
+  const chosen = runtime.env("STRATA_CACHE_DIR");
+  if (chosen !== undefined) return chosen === "" || chosen === "off" ? undefined : chosen;
+  const xdg = runtime.env("XDG_CACHE_HOME");
+  if (xdg) return join(xdg, "strata");
+  const home = runtime.env("HOME") ?? runtime.env("USERPROFILE");
+  return home ? join(home, ".cache", "strata") : undefined;
+}
+
+/**
+ * The cache of one migrations folder. A missing, unreadable or foreign cache is an empty
+ * one, and a cache that cannot be written is skipped: it only ever saves time.
+ */
+export class DiscoveryCache {
+  readonly #file: string | undefined;
+  readonly #entries: Record<string, CachedFile>;
+  readonly #next: Record<string, CachedFile> = {};
+  #changed = false;
+
+  constructor(cacheDir: string | undefined, migrationsDir: string) {
+    this.#file = cacheDir ? join(cacheDir, `discovery-${sha256(migrationsDir).slice(0, 16)}.json`) : undefined;
+    this.#entries = this.#read();
+  }
+
+  /** The cached facts of `fileName`, if its stat still matches them. */
+  get(fileName: string, stamp: FileStamp): CachedFile | undefined {
+    const hit = this.#entries[fileName];
+    if (!hit || hit.size !== stamp.size || hit.mtimeMs !== stamp.mtimeMs || hit.ctimeMs !== stamp.ctimeMs || hit.ino !== stamp.ino) return undefined;
+    this.#next[fileName] = hit;
+    return hit;
+  }
+
+  /** Remembers what was read from `fileName`, unless it changed too recently to trust its mtime. */
+  set(fileName: string, entry: CachedFile): void {
+    if (!this.#file || Date.now() - Math.max(entry.mtimeMs, entry.ctimeMs) < SETTLED_MS) return;
+    this.#next[fileName] = entry;
+    this.#changed = true;
+  }
+
+  /** Writes the cache when a file was added to it or one it held is gone. */
+  save(): void {
+    if (!this.#file) return;
+    if (!this.#changed && Object.keys(this.#next).length === Object.keys(this.#entries).length) return;
+    try {
+      mkdirSync(join(this.#file, ".."), { recursive: true });
+      const temporary = `${this.#file}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(temporary, JSON.stringify({ format: FORMAT, version: STRATA_VERSION, files: this.#next }));
+      renameSync(temporary, this.#file);
+    } catch {
+      // A read-only home or a full disk: the next run reads the files again.
+    }
+  }
+
+  #read(): Record<string, CachedFile> {
+    if (!this.#file) return {};
+    try {
+      const data = JSON.parse(readFileSync(this.#file, "utf8")) as { format?: number; version?: string; files?: Record<string, CachedFile> };
+      return data.format === FORMAT && data.version === STRATA_VERSION && data.files && typeof data.files === "object" ? data.files : {};
+    } catch {
+      return {};
+    }
+  }
+}
