@@ -50,7 +50,8 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
       matchedArgs = args.slice(0, -1).filter((a) => a !== undefined).map(String);
     });
   }
-  cli.help();
+  // cac shows a negated flag's implied default ("--no-color ... (default: true)"), which reads as the opposite.
+  cli.help((sections) => sections.map((s) => ({ ...s, body: s.body.replace(/^(\s*--no-color\b.*?) \(default: true\)$/m, "$1") })));
   try {
     // Validated here, inside the try: a bad value is a usage error (exit 2), not a crash.
     const lockTimeout = rawFlagValue(argv, "lock-timeout");

@@ -364,14 +364,14 @@ export class Executor {
           failure.result = { applied: [], rolledBack: [] };
         }
       } else if (run.statementsDone > 0 || direction === "down") {
-        await history.failProgress(source.id, run.lastStatement, failure.message);
+        await history.failProgress(source.id, failure.statement, failure.message);
       } else {
         // Nothing ran: no partial state to report, the migration stays pending.
         await history.clearProgress(source.id);
       }
       await history.appendEvent({
         id: source.id, action: "fail", by: this.#o.by, durationMs,
-        details: { direction, error: failure.message, ...(run.lastStatement ? { statement: run.lastStatement } : {}), statementsDone: run.statementsDone, transactional: run.transactional },
+        details: { direction, error: failure.message, ...(failure.statement ? { statement: failure.statement } : {}), statementsDone: run.statementsDone, transactional: run.transactional },
       });
     } catch (bookkeeping) {
       failure.message += ` (and recording the failure failed: ${messageOf(bookkeeping)})`;
@@ -396,9 +396,12 @@ function setContext(instance: MigrationInstance, context: RunContext | undefined
 function toMigrationError(id: string, direction: Direction, error: unknown, statement?: string): MigrationError {
   if (error instanceof MigrationError) return error;
   if (isStrataError(error) && error.code !== "DATABASE_ERROR") {
-    return new MigrationError(error.code, `Migration "${id}" failed: ${error.message}`, { migrationId: id, direction, statement }, { hint: error.hint, details: error.details, cause: error, exitCode: error.exitCode });
+    // Not a statement's failure (an operation that does not compile, a plugin's refusal):
+    // naming the statement that ran before it would point at the wrong one.
+    return new MigrationError(error.code, `Migration "${id}" failed: ${error.message}`, { migrationId: id, direction }, { hint: error.hint, details: error.details, cause: error, exitCode: error.exitCode });
   }
-  const stmt = isStrataError(error) && typeof error.details?.statement === "string" ? error.details.statement : statement;
+  // A database error names its statement; an exception thrown by the migration's own code names none.
+  const stmt = !isStrataError(error) ? undefined : typeof error.details?.statement === "string" ? error.details.statement : statement;
   return errors.migrationFailed(id, direction, error, stmt);
 }
 

@@ -91,6 +91,8 @@ export class History {
   readonly #session: Session;
   readonly #dialect: Dialect;
   readonly #environment: string;
+  /** Tables seen to exist: one session's history, under the lock, need not ask twice. */
+  readonly #existing = new Set<string>();
 
   constructor(session: Session, dialect: Dialect, table: string, environment: string) {
     this.#session = session;
@@ -118,7 +120,14 @@ export class History {
   }
 
   exists(): Promise<boolean> {
-    return this.#dialect.adapter.tableExists(this.#session, this.table);
+    return this.#tableExists(this.table);
+  }
+
+  async #tableExists(table: string): Promise<boolean> {
+    if (this.#existing.has(table)) return true;
+    const found = await this.#dialect.adapter.tableExists(this.#session, table);
+    if (found) this.#existing.add(table);
+    return found;
   }
 
   /** Creates the history, log and progress tables where missing. */
@@ -131,9 +140,10 @@ export class History {
       [this.progressTable, progressColumns(), true],
     ];
     for (const [table, columns, nonTransactional] of tables) {
-      if (await adapter.tableExists(this.#session, table)) continue;
+      if (await this.#tableExists(table)) continue;
       const statements = await compiler.compileOperation({ kind: "CreateTable", table, columns, ifNotExists: true, nonTransactional }, { table: async () => undefined });
       for (const s of statements) await this.#session.execute(s.sql, s.params);
+      this.#existing.add(table);
     }
   }
 
@@ -225,7 +235,7 @@ export class History {
   }
 
   async readEvents(): Promise<HistoryEvent[]> {
-    if (!(await this.#dialect.adapter.tableExists(this.#session, this.logTable))) return [];
+    if (!(await this.#tableExists(this.logTable))) return [];
     const { rows } = await this.#query({ kind: "select", table: this.logTable, columns: "*", where: [], orderBy: [{ column: "seq", direction: "asc" }] });
     return rows.map((r) => ({
       seq: Number(r.seq),
@@ -240,7 +250,7 @@ export class History {
   }
 
   async readProgress(): Promise<ProgressRecord[]> {
-    if (!(await this.#dialect.adapter.tableExists(this.#session, this.progressTable))) return [];
+    if (!(await this.#tableExists(this.progressTable))) return [];
     const { rows } = await this.#query({ kind: "select", table: this.progressTable, columns: "*", where: [], orderBy: [] });
     return rows.map((r) => ({
       id: String(r.id),

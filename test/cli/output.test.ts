@@ -44,6 +44,15 @@ describe("--no-color", () => {
       expect(result.stdout + result.stderr).not.toMatch(ANSI);
     }
   });
+
+  it("is listed in --help without a default that reads as the opposite", async () => {
+    const dir = await writeProject({});
+    for (const args of [["--help"], ["status", "--help"]]) {
+      const help = await strata(dir, args);
+      expectExit(help, 0);
+      expect(help.stdout).toMatch(/^\s*--no-color\s+No colours$/m);
+    }
+  });
 });
 
 describe("--version and --json errors", () => {

@@ -143,6 +143,19 @@ forEachDialect((dialect) => {
       expect(await tableNames(db.url)).toContain("fs_base");
     });
 
+    it("an exception in the migration's own code after a statement ran is failed with what ran, and names no statement", async () => {
+      const { db, migrator } = await setup(dialect, {
+        [`migrations/${FOUR}.ts`]: ts("Throws", `  async up() {\n    Schema.createTable("th_one", [Schema.id()]);\n    await this.db.table("th_one").insert({ id: 1 });\n    throw new Error("computed value out of range");\n  }`),
+      });
+      const error = (await migrator().run().catch((e: unknown) => e)) as MigrationError;
+      expect(error).toMatchObject({ migrationId: FOUR, message: expect.stringContaining("computed value out of range") });
+      expect(error.statement).toBeUndefined();
+      const four = (await migrator().status()).migrations.find((m) => m.id === FOUR)!;
+      expect(four).toMatchObject({ state: "failed", failure: { direction: "up", statementsDone: 2, error: expect.stringContaining("computed value out of range") } });
+      expect(four.failure!.statement).toBeUndefined();
+      expect(await query(db.url, "select id from th_one")).toEqual([{ id: 1 }]);
+    });
+
     it("--single-transaction is a usage error (exit 2) on MySQL, and nothing is applied", async () => {
       const { db, dir } = await setup(dialect, mysqlProject());
       const result = await runCli(["up", "--single-transaction", "--url", db.url], { cwd: dir });
