@@ -63,11 +63,28 @@ function once(command: string[], cwd: string, env: Record<string, string> = {}):
   return { ms, rssKb };
 }
 
-function measure(command: string[], cwd: string, env?: Record<string, string>): Sample {
-  once(command, cwd, env);
-  const samples = Array.from({ length: RUNS }, () => once(command, cwd, env));
-  const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
-  return { ms: sorted[Math.floor(sorted.length / 2)], rssKb: Math.max(...samples.map((s) => s.rssKb)) };
+interface Case {
+  label: string;
+  command: string[];
+  cwd: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * Every case once as a warm-up, then RUNS rounds that run each case once in turn: a
+ * machine that slows down for a while slows every tool alike, not the one measured then.
+ */
+function measureAll(cases: Case[]): Map<string, Sample> {
+  for (const c of cases) once(c.command, c.cwd, c.env);
+  const samples = new Map<string, Sample[]>(cases.map((c) => [c.label, []]));
+  for (let r = 0; r < RUNS; r++) for (const c of cases) samples.get(c.label)!.push(once(c.command, c.cwd, c.env));
+  return new Map(
+    cases.map((c) => {
+      const runs = samples.get(c.label)!;
+      const sorted = runs.map((s) => s.ms).sort((a, b) => a - b);
+      return [c.label, { ms: sorted[Math.floor(sorted.length / 2)], rssKb: Math.max(...runs.map((s) => s.rssKb)) }];
+    }),
+  );
 }
 
 const projects = writeProjects();
@@ -86,23 +103,22 @@ const knexArgs = ["--knexfile", join(projects.knex, "knexfile.cjs")];
 const knexUp = spawnSync(KNEX[0], [...KNEX.slice(1), ...knexArgs, "migrate:latest"], { cwd: ROOT, encoding: "utf8" });
 if (knexUp.status !== 0) throw new Error(knexUp.stderr);
 
-const rows: [string, Sample][] = [];
-const add = (label: string, sample: Sample) => {
-  rows.push([label, sample]);
-  console.log(`${label.padEnd(44)} ${sample.ms.toFixed(1).padStart(8)} ms ${(sample.rssKb / 1024).toFixed(1).padStart(8)} MB`);
-};
-
-console.log(`\nmedian of ${RUNS} runs, peak RSS; ${COUNT} applied migrations on SQLite\n${"".padEnd(44)} ${"wall".padStart(11)} ${"peak RSS".padStart(11)}`);
-add("strata binary --help", measure([BINARY, "--help"], projects.sql));
-add("strata node (source) --help", measure([...NODE_CLI, "--help"], projects.sql));
-add("dbmate --help", measure([DBMATE, "--help"], projects.sql));
-add("knex --help", measure([...KNEX, "--help"], ROOT));
-add(`strata binary status (${COUNT} .sql)`, measure([BINARY, "status"], projects.sql, strataEnv(projects.sql)));
-add(`strata binary status (${COUNT} .ts)`, measure([BINARY, "status"], projects.ts, strataEnv(projects.ts)));
-add(`strata node status (${COUNT} .sql)`, measure([...NODE_CLI, "status"], projects.sql, strataEnv(projects.sql)));
-add(`strata node status (${COUNT} .ts)`, measure([...NODE_CLI, "status"], projects.ts, strataEnv(projects.ts)));
-add(`dbmate status (${COUNT} .sql)`, measure([DBMATE, "--migrations-dir", join(projects.sql, "migrations"), "status"], projects.sql, dbmateEnv));
-add(`knex migrate:status (${COUNT} .js)`, measure([...KNEX, ...knexArgs, "migrate:status"], ROOT));
+const cases: Case[] = [
+  { label: "strata binary --help", command: [BINARY, "--help"], cwd: projects.sql },
+  { label: "strata node (source) --help", command: [...NODE_CLI, "--help"], cwd: projects.sql },
+  { label: "dbmate --help", command: [DBMATE, "--help"], cwd: projects.sql },
+  { label: "knex --help", command: [...KNEX, "--help"], cwd: ROOT },
+  { label: `strata binary status (${COUNT} .sql)`, command: [BINARY, "status"], cwd: projects.sql, env: strataEnv(projects.sql) },
+  { label: `strata binary status (${COUNT} .ts)`, command: [BINARY, "status"], cwd: projects.ts, env: strataEnv(projects.ts) },
+  { label: `strata node status (${COUNT} .sql)`, command: [...NODE_CLI, "status"], cwd: projects.sql, env: strataEnv(projects.sql) },
+  { label: `strata node status (${COUNT} .ts)`, command: [...NODE_CLI, "status"], cwd: projects.ts, env: strataEnv(projects.ts) },
+  { label: `dbmate status (${COUNT} .sql)`, command: [DBMATE, "--migrations-dir", join(projects.sql, "migrations"), "status"], cwd: projects.sql, env: dbmateEnv },
+  { label: `knex migrate:status (${COUNT} .js)`, command: [...KNEX, ...knexArgs, "migrate:status"], cwd: ROOT },
+];
+console.log(`\nmedian of ${RUNS} interleaved runs, peak RSS; ${COUNT} applied migrations on SQLite\n${"".padEnd(44)} ${"wall".padStart(11)} ${"peak RSS".padStart(11)}`);
+const results = measureAll(cases);
+const rows: [string, Sample][] = cases.map((c) => [c.label, results.get(c.label)!]);
+for (const [label, sample] of rows) console.log(`${label.padEnd(44)} ${sample.ms.toFixed(1).padStart(8)} ms ${(sample.rssKb / 1024).toFixed(1).padStart(8)} MB`);
 
 const get = (label: string) => rows.find(([l]) => l.startsWith(label))![1].ms;
 console.log("\nratios (targets in parentheses):");
