@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../runtime/runtime.ts";
 import { sha256 } from "../util/checksum.ts";
@@ -22,6 +22,8 @@ export interface CachedFile extends FileStamp {
 /** A file written this recently may be written again within the clock's resolution: it is read, never cached. */
 const SETTLED_MS = 2_000;
 const FORMAT = 1;
+/** Caches kept per cache folder: a test suite's temporary projects must not fill it. */
+const KEEP_FOLDERS = 100;
 
 /**
  * Where discovery caches what it read, so `status` over 1000 migrations stats the files
@@ -48,6 +50,7 @@ export class DiscoveryCache {
   readonly #entries: Record<string, CachedFile>;
   readonly #next: Record<string, CachedFile> = {};
   #changed = false;
+  #existed = false;
 
   constructor(cacheDir: string | undefined, migrationsDir: string) {
     this.#file = cacheDir ? join(cacheDir, `discovery-${sha256(migrationsDir).slice(0, 16)}.json`) : undefined;
@@ -72,12 +75,17 @@ export class DiscoveryCache {
   /** Writes the cache when a file was added to it or one it held is gone. */
   save(): void {
     if (!this.#file) return;
-    if (!this.#changed && Object.keys(this.#next).length === Object.keys(this.#entries).length) return;
     try {
+      if (!this.#changed && Object.keys(this.#next).length === Object.keys(this.#entries).length) {
+        // Unchanged: only marked as used, so pruning takes the caches nobody reads.
+        if (this.#existed) utimesSync(this.#file, new Date(), new Date());
+        return;
+      }
       mkdirSync(join(this.#file, ".."), { recursive: true });
       const temporary = `${this.#file}.${Math.random().toString(36).slice(2)}.tmp`;
       writeFileSync(temporary, JSON.stringify({ format: FORMAT, version: STRATA_VERSION, files: this.#next }));
       renameSync(temporary, this.#file);
+      if (!this.#existed) pruneOldest(join(this.#file, ".."));
     } catch {
       // A read-only home or a full disk: the next run reads the files again.
     }
@@ -87,9 +95,18 @@ export class DiscoveryCache {
     if (!this.#file) return {};
     try {
       const data = JSON.parse(readFileSync(this.#file, "utf8")) as { format?: number; version?: string; files?: Record<string, CachedFile> };
+      this.#existed = true;
       return data.format === FORMAT && data.version === STRATA_VERSION && data.files && typeof data.files === "object" ? data.files : {};
     } catch {
       return {};
     }
   }
+}
+
+/** Keeps the KEEP_FOLDERS most recently used caches (run when a new one is added). */
+function pruneOldest(cacheDir: string): void {
+  const caches = readdirSync(cacheDir).filter((name) => name.startsWith("discovery-") && name.endsWith(".json"));
+  if (caches.length <= KEEP_FOLDERS) return;
+  const byAge = caches.map((name) => ({ file: join(cacheDir, name), mtimeMs: statSync(join(cacheDir, name)).mtimeMs })).sort((a, b) => a.mtimeMs - b.mtimeMs);
+  for (const { file } of byAge.slice(0, caches.length - KEEP_FOLDERS)) unlinkSync(file);
 }

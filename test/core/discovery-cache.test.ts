@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoverMigrations } from "../../src/core/discover.ts";
@@ -89,6 +89,27 @@ describe("discovery cache", () => {
     cached.files["20260101000000_create_users.sql"].checksum = "planted";
     writeFileSync(file, JSON.stringify(cached));
     expect(discoverMigrations(`${project}/migrations`, project, cache).migrations[0].checksum).toBe(checksumText(SQL));
+  });
+});
+
+describe("discovery cache folder", () => {
+  it("keeps the 100 most recently used caches when a new project adds one", async () => {
+    const project = await writeProject(FILES);
+    const cache = join(project, "cache");
+    mkdirSync(cache);
+    const day = 86_400;
+    for (let i = 0; i < 100; i++) {
+      const file = join(cache, `discovery-old${String(i).padStart(3, "0")}.json`);
+      writeFileSync(file, "{}");
+      // old000 is the least recently used.
+      utimesSync(file, Date.now() / 1000 - (200 - i) * day, Date.now() / 1000 - (200 - i) * day);
+    }
+    await settle();
+    discoverMigrations(`${project}/migrations`, project, cache);
+    const names = readdirSync(cache);
+    expect(names).toHaveLength(100);
+    expect(names).not.toContain("discovery-old000.json");
+    expect(names).toContain("discovery-old001.json");
   });
 });
 
