@@ -153,44 +153,62 @@ const TOOLS: Tool[] = [
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function measure(dialect: TestDialectName, tool: Tool, project: Project, n: number) {
-  const applies: number[] = [];
-  const rollbacks: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const db = await createTestDatabase(dialect);
-    try {
-      applies.push(await seconds(() => tool.apply(db, project)));
-      if (n >= ROLLBACK) rollbacks.push(await seconds(() => tool.rollback(db, project, ROLLBACK)));
-    } finally {
-      await db.drop();
-    }
+/** One fresh database: apply `n`, then (at the largest size) roll back the last ROLLBACK. */
+async function once(dialect: TestDialectName, tool: Tool, project: Project, n: number, rollback: boolean): Promise<{ apply: number; rollback?: number }> {
+  const db = await createTestDatabase(dialect);
+  try {
+    const apply = await seconds(() => tool.apply(db, project));
+    return rollback ? { apply, rollback: await seconds(() => tool.rollback(db, project, ROLLBACK)) } : { apply };
+  } finally {
+    await db.drop();
   }
-  return { apply: median(applies), rollback: rollbacks.length ? median(rollbacks) : undefined };
 }
 
 const fmt = (s: number | undefined, n: number) => (s === undefined ? "—".padStart(20) : `${s.toFixed(2)} s ${`(${Math.round(n / s)}/s)`.padStart(10)}`.padStart(20));
 
-console.log(`strata apply benchmark — node ${process.version}, median of ${RUNS} run(s), rollback of the last ${ROLLBACK}`);
+// strata's engine and knex, with their drivers, load on first use: loaded once before any
+// figure is taken, as a long-lived process would have them.
+const warm = mkdtempSync(join(tmpdir(), "strata-bench-warm-"));
+for (const dialect of DIALECTS) {
+  const db = await createTestDatabase(dialect);
+  await new Migrator({ cwd: warm, url: db.url, path: "migrations" }).status();
+  const k = await knexClient(db, { dir: warm, up: [], down: [] });
+  await k.raw("select 1");
+  await k.destroy();
+  await db.drop();
+}
+rmSync(warm, { recursive: true, force: true });
+
+console.log(`strata apply benchmark — node ${process.version}, median of ${RUNS} interleaved run(s), rollback of the last ${ROLLBACK}`);
 for (const dialect of DIALECTS) {
   const projects = new Map(SIZES.map((n) => [n, writeProject(n)]));
   console.log(`\n${dialect}`);
   console.log(`${"tool".padEnd(16)}${SIZES.map((n) => `apply ${n}`.padStart(20)).join("")}${`rollback ${ROLLBACK}`.padStart(20)}`);
-  const rows: Record<string, number | undefined>[] = [];
-  for (const tool of TOOLS.filter((t) => !t.only || t.only.includes(dialect))) {
-    const row: Record<string, number | undefined> = {};
-    let rollback: number | undefined;
-    for (const n of SIZES) {
-      const m = await measure(dialect, tool, projects.get(n)!, n);
-      row[n] = m.apply;
-      if (m.rollback !== undefined && n === Math.max(...SIZES)) rollback = m.rollback;
+  const tools = TOOLS.filter((t) => !t.only || t.only.includes(dialect));
+  const big = Math.max(...SIZES);
+  // Round by round, every tool once per round: a machine that slows down for a while
+  // slows every tool alike, not the one measured then.
+  const applies = new Map(tools.map((t) => [t.name, new Map<number, number[]>(SIZES.map((n) => [n, []]))]));
+  const rollbacks = new Map<string, number[]>(tools.map((t) => [t.name, []]));
+  for (let r = 0; r < RUNS; r++) {
+    for (const tool of tools) {
+      for (const n of SIZES) {
+        const m = await once(dialect, tool, projects.get(n)!, n, n === big && n >= ROLLBACK);
+        applies.get(tool.name)!.get(n)!.push(m.apply);
+        if (m.rollback !== undefined) rollbacks.get(tool.name)!.push(m.rollback);
+      }
     }
-    row.rollback = rollback;
+  }
+  const rows: Record<string, number | undefined>[] = [];
+  for (const tool of tools) {
+    const row: Record<string, number | undefined> = Object.fromEntries(SIZES.map((n) => [n, median(applies.get(tool.name)!.get(n)!)]));
+    const back = rollbacks.get(tool.name)!;
+    row.rollback = back.length ? median(back) : undefined;
     rows.push(row);
-    console.log(`${tool.name.padEnd(16)}${SIZES.map((n) => fmt(row[n], n)).join("")}${fmt(rollback, ROLLBACK)}`);
+    console.log(`${tool.name.padEnd(16)}${SIZES.map((n) => fmt(row[n], n)).join("")}${fmt(row.rollback, ROLLBACK)}`);
   }
   const floorRow = rows[0];
   const strata = rows[1];
-  const big = Math.max(...SIZES);
   console.log(`strata (API) / floor: apply ${big} ${(strata[big]! / floorRow[big]!).toFixed(2)}x, rollback ${ROLLBACK} ${(strata.rollback! / floorRow.rollback!).toFixed(2)}x`);
   for (const p of projects.values()) rmSync(p.dir, { recursive: true, force: true });
 }
