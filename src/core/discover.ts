@@ -34,8 +34,9 @@ export interface Discovery {
  * Reads the migrations folder: ids and versions from file names, checksums from contents,
  * dependencies of .sql files from their `-- strata:depends` lines and of modules from their
  * source text. Modules are not executed here, so `status` over 10,000 TypeScript files
- * reads text only; with a cache folder (see discovery-cache.ts), a file whose size, mtime
- * and inode are unchanged is not even read: a .sql file's sections are parsed when it runs.
+ * reads text only; with a cache folder (see discovery-cache.ts), a file whose size, mtime,
+ * ctime and inode are unchanged is not even read: a .sql file's sections are parsed when it
+ * runs.
  */
 export function discoverMigrations(dir: string, projectRoot: string, cacheDir?: string): Discovery {
   if (!existsSync(dir)) return { migrations: [], ignored: [] };
