@@ -21,7 +21,7 @@ export interface CachedFile extends FileStamp {
 
 /** A file written this recently may be written again within the clock's resolution: it is read, never cached. */
 const SETTLED_MS = 2_000;
-const FORMAT = 1;
+const FORMAT = 2;
 /** Caches kept per cache folder: a test suite's temporary projects must not fill it. */
 const KEEP_FOLDERS = 100;
 
@@ -41,14 +41,18 @@ export function discoveryCacheDir(runtime: Runtime): string | undefined {
   return home ? join(home, ".cache", "strata") : undefined;
 }
 
+/** One file on disk in the cache: [size, mtimeMs, ctimeMs, ino, checksum, className, dependencies]. */
+type Row = [number, number, number, number, string, string | null, string[] | null];
+
 /**
  * The cache of one migrations folder. A missing, unreadable or foreign cache is an empty
- * one, and a cache that cannot be written is skipped: it only ever saves time.
+ * one, and a cache that cannot be written is skipped: it only ever saves time. On disk,
+ * file names and rows are two arrays: 1000 entries parse in half the time of keyed objects.
  */
 export class DiscoveryCache {
   readonly #file: string | undefined;
-  readonly #entries: Record<string, CachedFile>;
-  readonly #next: Record<string, CachedFile> = {};
+  readonly #entries: Map<string, Row>;
+  readonly #next = new Map<string, Row>();
   #changed = false;
   #existed = false;
 
@@ -59,16 +63,19 @@ export class DiscoveryCache {
 
   /** The cached facts of `fileName`, if its stat still matches them. */
   get(fileName: string, stamp: FileStamp): CachedFile | undefined {
-    const hit = this.#entries[fileName];
-    if (!hit || hit.size !== stamp.size || hit.mtimeMs !== stamp.mtimeMs || hit.ctimeMs !== stamp.ctimeMs || hit.ino !== stamp.ino) return undefined;
-    this.#next[fileName] = hit;
-    return hit;
+    const hit = this.#entries.get(fileName);
+    if (!hit || hit[0] !== stamp.size || hit[1] !== stamp.mtimeMs || hit[2] !== stamp.ctimeMs || hit[3] !== stamp.ino) return undefined;
+    this.#next.set(fileName, hit);
+    const entry: CachedFile = { size: hit[0], mtimeMs: hit[1], ctimeMs: hit[2], ino: hit[3], checksum: hit[4] };
+    if (hit[5] !== null) entry.className = hit[5];
+    if (hit[6] !== null) entry.dependencies = hit[6];
+    return entry;
   }
 
   /** Remembers what was read from `fileName`, unless it changed too recently to trust its mtime. */
   set(fileName: string, entry: CachedFile): void {
     if (!this.#file || Date.now() - Math.max(entry.mtimeMs, entry.ctimeMs) < SETTLED_MS) return;
-    this.#next[fileName] = entry;
+    this.#next.set(fileName, [entry.size, entry.mtimeMs, entry.ctimeMs, entry.ino, entry.checksum, entry.className ?? null, entry.dependencies ?? null]);
     this.#changed = true;
   }
 
@@ -76,14 +83,14 @@ export class DiscoveryCache {
   save(): void {
     if (!this.#file) return;
     try {
-      if (!this.#changed && Object.keys(this.#next).length === Object.keys(this.#entries).length) {
+      if (!this.#changed && this.#next.size === this.#entries.size) {
         // Unchanged: only marked as used, so pruning takes the caches nobody reads.
         if (this.#existed) utimesSync(this.#file, new Date(), new Date());
         return;
       }
       mkdirSync(join(this.#file, ".."), { recursive: true });
       const temporary = `${this.#file}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(temporary, JSON.stringify({ format: FORMAT, version: STRATA_VERSION, files: this.#next }));
+      writeFileSync(temporary, JSON.stringify({ format: FORMAT, version: STRATA_VERSION, names: [...this.#next.keys()], rows: [...this.#next.values()] }));
       renameSync(temporary, this.#file);
       if (!this.#existed) pruneOldest(join(this.#file, ".."));
     } catch {
@@ -91,16 +98,24 @@ export class DiscoveryCache {
     }
   }
 
-  #read(): Record<string, CachedFile> {
-    if (!this.#file) return {};
+  #read(): Map<string, Row> {
+    const entries = new Map<string, Row>();
+    if (!this.#file) return entries;
     try {
-      const data = JSON.parse(readFileSync(this.#file, "utf8")) as { format?: number; version?: string; files?: Record<string, CachedFile> };
+      const data = JSON.parse(readFileSync(this.#file, "utf8")) as { format?: number; version?: string; names?: unknown; rows?: unknown };
       this.#existed = true;
-      return data.format === FORMAT && data.version === STRATA_VERSION && data.files && typeof data.files === "object" ? data.files : {};
+      const { names, rows } = data;
+      if (data.format !== FORMAT || data.version !== STRATA_VERSION || !Array.isArray(names) || !Array.isArray(rows) || names.length !== rows.length) return entries;
+      for (let i = 0; i < names.length; i++) if (isRow(rows[i])) entries.set(String(names[i]), rows[i] as Row);
     } catch {
-      return {};
+      // Unreadable or not JSON: an empty cache.
     }
+    return entries;
   }
+}
+
+function isRow(row: unknown): boolean {
+  return Array.isArray(row) && row.length === 7 && typeof row[4] === "string" && (row[6] === null || Array.isArray(row[6]));
 }
 
 /** Keeps the KEEP_FOLDERS most recently used caches (run when a new one is added). */

@@ -89,19 +89,28 @@ export class MigrationEngine {
     return { rolledBack: result.rolledBack };
   }
 
-  /** Every migration with its state, and the graph's heads. Read-only: creates nothing. */
-  async status(): Promise<StatusResult> {
+  /**
+   * Every migration with its state, and the graph's heads. Read-only: creates nothing.
+   * With `transforms`, also the transforms recorded, read over the same connection.
+   */
+  async status(options: { transforms?: boolean } = {}): Promise<StatusResult & { transforms?: TransformStatus[] }> {
     const ws = await this.#load();
-    const status = await this.#read(ws, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
-    return {
-      migrations: status.entries.map((e) => ({
-        id: e.id, state: e.state, version: e.version, name: e.name,
-        ...(e.appliedAt ? { appliedAt: e.appliedAt } : {}),
-        ...(e.batch !== undefined ? { batch: e.batch } : {}),
-        ...(e.failure ? { failure: e.failure } : {}),
-      })),
-      heads: visibleHeads(ws.graph, ws.config.strategy),
-    };
+    return this.#read(ws, async (history, conn) => {
+      const [applied, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
+      const status = computeStatus(ws.graph, applied, progress);
+      const result: StatusResult & { transforms?: TransformStatus[] } = {
+        migrations: status.entries.map((e) => {
+          const entry: StatusResult["migrations"][number] = { id: e.id, state: e.state, version: e.version, name: e.name };
+          if (e.appliedAt) entry.appliedAt = e.appliedAt;
+          if (e.batch !== undefined) entry.batch = e.batch;
+          if (e.failure) entry.failure = e.failure;
+          return entry;
+        }),
+        heads: visibleHeads(ws.graph, ws.config.strategy),
+      };
+      if (options.transforms) result.transforms = await listTransforms(conn, ws.config.table);
+      return result;
+    });
   }
 
   /** The append-only event log, oldest first. Read-only; needs no readable migrations folder. */

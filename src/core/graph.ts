@@ -1,4 +1,5 @@
 import { errors } from "../errors.ts";
+import { sortedCopy } from "../util/sort.ts";
 
 /** What the graph needs of a migration: identity, aliases and declared dependencies. */
 export interface GraphNode {
@@ -68,29 +69,25 @@ export function buildGraph<N extends GraphNode>(nodes: readonly N[]): Graph<N> {
     dependencies.set(node.id, resolved);
   }
 
-  const order = topologicalOrder(nodes, dependencies, dependents, byId);
-  const heads = nodes.filter((n) => !dependents.has(n.id)).map((n) => n.id);
-  return { order, byId, dependencies, heads: sortIds(heads, byId), resolve };
+  const sorted = sortedCopy(nodes, compareNodes);
+  const order = topologicalOrder(sorted, dependencies, dependents, byId);
+  const heads = sorted.filter((n) => !dependents.has(n.id)).map((n) => n.id);
+  return { order, byId, dependencies, heads, resolve };
 }
 
 const compareNodes = (a: GraphNode, b: GraphNode) => (a.version < b.version ? -1 : a.version > b.version ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
-function sortIds<N extends GraphNode>(ids: string[], byId: ReadonlyMap<string, N>): string[] {
-  return ids.map((id) => byId.get(id)!).sort(compareNodes).map((n) => n.id);
-}
 
 /**
  * Kahn's algorithm with a binary heap keyed by version: O(n log n) for 10,000 migrations.
  * When every dependency is older than its dependent (the usual folder), that order is
  * simply the version order, found without the heap.
  */
-function topologicalOrder<N extends GraphNode>(nodes: readonly N[], dependencies: Map<string, string[]>, dependents: Map<string, string[]>, byId: Map<string, N>): N[] {
-  const sorted = [...nodes].sort(compareNodes);
+function topologicalOrder<N extends GraphNode>(sorted: N[], dependencies: Map<string, string[]>, dependents: Map<string, string[]>, byId: Map<string, N>): N[] {
   const position = new Map(sorted.map((node, i) => [node.id, i]));
   if (sorted.every((node, i) => dependencies.get(node.id)!.every((dep) => position.get(dep)! < i))) return sorted;
   const remaining = new Map<string, number>();
   const heap = new MinHeap<N>(compareNodes);
-  for (const node of nodes) {
+  for (const node of sorted) {
     const count = dependencies.get(node.id)!.length;
     remaining.set(node.id, count);
     if (count === 0) heap.push(node);
@@ -105,7 +102,7 @@ function topologicalOrder<N extends GraphNode>(nodes: readonly N[], dependencies
       if (left === 0) heap.push(byId.get(child)!);
     }
   }
-  if (order.length < nodes.length) throw errors.dependencyCycle(findCycle(nodes, dependencies, new Set(order.map((n) => n.id))));
+  if (order.length < sorted.length) throw errors.dependencyCycle(findCycle(sorted, dependencies, new Set(order.map((n) => n.id))));
   return order;
 }
 

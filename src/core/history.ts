@@ -149,18 +149,22 @@ export class History {
 
   async readApplied(): Promise<AppliedRecord[]> {
     if (!(await this.exists())) return [];
-    const { rows } = await this.#query({ kind: "select", table: this.table, columns: "*", where: [], orderBy: [{ column: "batch", direction: "asc" }, { column: "sequence", direction: "asc" }] });
-    return rows.map((r) => ({
-      id: String(r.id),
-      version: String(r.version),
-      name: String(r.name),
-      checksum: String(r.checksum),
-      batch: Number(r.batch),
-      sequence: Number(r.sequence),
-      appliedAt: toIso(r.applied_at),
-      ...(r.duration_ms != null ? { durationMs: Number(r.duration_ms) } : {}),
-      ...(r.applied_by != null ? { appliedBy: String(r.applied_by) } : {}),
-    }));
+    const columns = ["id", "version", "name", "checksum", "batch", "sequence", "applied_at", "duration_ms", "applied_by"];
+    const { rows } = await this.#query({ kind: "select", table: this.table, columns, where: [], orderBy: [{ column: "batch", direction: "asc" }, { column: "sequence", direction: "asc" }] });
+    return rows.map((r) => {
+      const record: AppliedRecord = {
+        id: String(r.id),
+        version: String(r.version),
+        name: String(r.name),
+        checksum: String(r.checksum),
+        batch: Number(r.batch),
+        sequence: Number(r.sequence),
+        appliedAt: toIso(r.applied_at),
+      };
+      if (r.duration_ms != null) record.durationMs = Number(r.duration_ms);
+      if (r.applied_by != null) record.appliedBy = String(r.applied_by);
+      return record;
+    });
   }
 
   async isApplied(id: string): Promise<boolean> {
@@ -297,9 +301,13 @@ export class History {
 }
 
 /** Dates come back as Date (PostgreSQL, MySQL) or text (SQLite): one ISO form for output. */
+/** Already ISO-8601 in UTC with milliseconds, as SQLite's history holds it. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function toIso(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   const text = String(value);
+  if (ISO_UTC.test(text)) return text;
   const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/.exec(text);
   if (plain) return new Date(`${plain[1]}T${plain[2]}Z`).toISOString();
   const parsed = new Date(text);

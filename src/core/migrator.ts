@@ -53,8 +53,8 @@ export class Migrator {
   }
 
   /** Every migration with its state, and the graph's heads. Read-only: creates nothing. */
-  async status(): ReturnType<Engine["status"]> {
-    return (await this.#get()).status();
+  async status(...args: Parameters<Engine["status"]>): ReturnType<Engine["status"]> {
+    return (await this.#get()).status(...args);
   }
 
   /** The append-only event log, oldest first. Read-only. */

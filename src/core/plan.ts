@@ -1,6 +1,7 @@
 import { errors, UsageError } from "../errors.ts";
 import type { MigrationSource } from "./discover.ts";
 import type { Graph } from "./graph.ts";
+import { sortedCopy } from "../util/sort.ts";
 
 export type MigrationState = "applied" | "pending" | "modified" | "missing" | "failed" | "out-of-order";
 
@@ -57,19 +58,20 @@ export function computeStatus(graph: Graph<MigrationSource>, applied: readonly A
   // An apply's marker outlives its history row only when the process died between them: stale.
   const progressById = new Map(progress.filter((p) => p.kind !== "transform" && !(p.direction === "up" && appliedById.has(p.id))).map((p) => [p.id, p]));
   const entries: StatusEntry[] = [];
-  for (const record of [...applied].sort(bySequence)) {
+  for (const record of sortedCopy(applied, bySequence)) {
     const source = graph.byId.get(record.id);
     const failed = progressById.get(record.id);
-    entries.push({
+    const entry: StatusEntry = {
       id: record.id,
       version: record.version,
       name: record.name,
       state: failed ? "failed" : !source ? "missing" : source.checksum !== record.checksum ? "modified" : "applied",
       appliedAt: record.appliedAt,
       batch: record.batch,
-      ...(source ? { file: source.displayFile } : {}),
-      ...(failed ? { failure: failureOf(failed) } : {}),
-    });
+    };
+    if (source) entry.file = source.displayFile;
+    if (failed) entry.failure = failureOf(failed);
+    entries.push(entry);
   }
   const positions = new Map(graph.order.map((m, i) => [m.id, i]));
   const lastAppliedPosition = Math.max(-1, ...applied.map((r) => positions.get(r.id) ?? -1));
@@ -145,7 +147,7 @@ export function assertDownOptions(options: DownOptions): void {
 
 /** Applied migrations `down` rolls back, newest first: the last batch by default. */
 export function planDown(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], options: DownOptions = {}): AppliedRecord[] {
-  const newestFirst = [...applied].sort(bySequence).reverse();
+  const newestFirst = sortedCopy(applied, bySequence).reverse();
   assertDownOptions(options);
   if (options.all) return newestFirst;
   if (options.steps !== undefined) return newestFirst.slice(0, options.steps);

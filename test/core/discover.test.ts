@@ -1,3 +1,5 @@
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { discoverMigrations, readModuleMetadata } from "../../src/core/discover.ts";
 import { writeProject } from "../helpers/project.ts";
@@ -34,6 +36,23 @@ describe("discoverMigrations", () => {
     expect(migrations[1].dependencies).toEqual(["20260101000000_create_users"]);
     expect(migrations[0].displayFile).toBe("migrations/20260101000000_create_users.sql");
     expect(ignored.sort()).toEqual(["README.md", "helpers.ts", "types.d.ts"]);
+  });
+
+  it("orders by id whatever the file names' order, follows a symbolic link and skips a folder", async () => {
+    const sql = "-- migrate:up\nselect 1;\n";
+    const dir = await writeProject({
+      "migrations/1_a-b.sql": sql,
+      "migrations/1_a.sql": sql,
+      "migrations/2_b.sql": sql,
+      "migrations/3_folder.sql/x.sql": sql,
+      "elsewhere/linked.sql": sql,
+      "migrations/notes/readme.md": "",
+    });
+    symlinkSync(join(dir, "elsewhere/linked.sql"), join(dir, "migrations/4_linked.sql"));
+    const { migrations, ignored } = discoverMigrations(`${dir}/migrations`, dir);
+    // "1_a-b.sql" sorts before "1_a.sql" by name, but id "1_a" comes before "1_a-b".
+    expect(migrations.map((m) => m.id)).toEqual(["1_a", "1_a-b", "2_b", "4_linked"]);
+    expect(ignored).toEqual([]);
   });
 
   it("rejects a .sql file without markers, naming the file", async () => {

@@ -38,10 +38,10 @@ describe("discovery cache", () => {
     expect(first.migrations.map((m) => m.checksum)).toEqual([checksumText(SQL), checksumText(TS)]);
     const file = cacheFile(cacheDir);
     const cached = JSON.parse(readFileSync(file, "utf8"));
-    expect(Object.keys(cached.files).sort()).toEqual(["20260101000000_create_users.sql", "20260102000000_add_profiles.ts"]);
+    expect([...cached.names].sort()).toEqual(["20260101000000_create_users.sql", "20260102000000_add_profiles.ts"]);
 
     // The cache answers for unchanged files: a value planted in it comes back.
-    cached.files["20260101000000_create_users.sql"].checksum = "planted";
+    cached.rows[cached.names.indexOf("20260101000000_create_users.sql")][4] = "planted";
     writeFileSync(file, JSON.stringify(cached));
     const second = discoverMigrations(`${dir}/migrations`, dir, cacheDir);
     expect(second.migrations.map((m) => m.checksum)).toEqual(["planted", checksumText(TS)]);
@@ -86,7 +86,7 @@ describe("discovery cache", () => {
     const file = cacheFile(cache);
     const cached = JSON.parse(readFileSync(file, "utf8"));
     cached.version = "0.0.0-other";
-    cached.files["20260101000000_create_users.sql"].checksum = "planted";
+    cached.rows[cached.names.indexOf("20260101000000_create_users.sql")][4] = "planted";
     writeFileSync(file, JSON.stringify(cached));
     expect(discoverMigrations(`${project}/migrations`, project, cache).migrations[0].checksum).toBe(checksumText(SQL));
   });

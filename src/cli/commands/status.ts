@@ -9,9 +9,8 @@ export default defineCommand({
     const { out } = ctx;
     const migrator = ctx.migrator();
     const config = await migrator.config();
-    const status = await migrator.status();
     // The JSON shape is fixed ({ migrations, heads }); transforms have their own command.
-    const transforms = out.json ? [] : (await migrator.transforms()).filter((t) => t.state !== "done");
+    const { transforms = [], ...status } = await migrator.status({ transforms: !out.json });
     out.result(status, () => {
       const c = out.c;
       const lines = [c.dim(`Environment ${config.environment} · ${config.database.described} · table ${config.table}`)];
@@ -29,7 +28,7 @@ export default defineCommand({
         if (m.state === "modified") lines.push(`      changed since applied: restore the file or ${c.cyan(`strata resolve ${m.id} --accept-checksum`)}`);
         if (m.state === "missing") lines.push(`      file is gone: restore it or ${c.cyan(`strata resolve ${m.id} --forget`)}`);
       }
-      for (const t of transforms) {
+      for (const t of transforms.filter((t) => t.state !== "done")) {
         const pct = t.rowsTotal > 0 ? ` (${((t.rowsDone / t.rowsTotal) * 100).toFixed(1)}%)` : "";
         lines.push(c.yellow(`  transform ${t.id}: ${t.state} at ${t.rowsDone}/${t.rowsTotal} rows${pct}`));
         if (t.lastError) lines.push(c.red(`      ${flat(t.lastError)}`));

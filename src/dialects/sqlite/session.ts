@@ -88,7 +88,7 @@ export function toSqliteValue(value: unknown): unknown {
 /** Blobs arrive as ArrayBuffer from libsql; callers get a Buffer (a Uint8Array). */
 export function normalizeRow(row: Row): Row {
   let out: Row | undefined;
-  for (const key of Object.keys(row)) {
+  for (const key in row) {
     const value = row[key];
     if (value instanceof ArrayBuffer) {
       out ??= { ...row };
