@@ -1,7 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../runtime/runtime.ts";
-import { sha256 } from "../util/checksum.ts";
 import { STRATA_VERSION } from "../util/version.ts";
 
 /** A file's identity on disk: any write changes its ctime, which no tool can set back. */
@@ -57,7 +56,7 @@ export class DiscoveryCache {
   #existed = false;
 
   constructor(cacheDir: string | undefined, migrationsDir: string) {
-    this.#file = cacheDir ? join(cacheDir, `discovery-${sha256(migrationsDir).slice(0, 16)}.json`) : undefined;
+    this.#file = cacheDir ? join(cacheDir, `discovery-${folderKey(migrationsDir)}.json`) : undefined;
     this.#entries = this.#read();
   }
 
@@ -116,6 +115,18 @@ export class DiscoveryCache {
 
 function isRow(row: unknown): boolean {
   return Array.isArray(row) && row.length === 7 && typeof row[4] === "string" && (row[6] === null || Array.isArray(row[6]));
+}
+
+/** 16 hex digits naming a folder's cache: two 32-bit FNV-1a hashes (no crypto module for a file name). */
+function folderKey(path: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
 /** Keeps the KEEP_FOLDERS most recently used caches (run when a new one is added). */

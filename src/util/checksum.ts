@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 
 /**
  * Checksum of a migration file's text. CRLF becomes LF and a leading BOM is dropped, so a
@@ -15,7 +15,14 @@ export function normalizeText(text: string): string {
 }
 
 export function sha256(text: string | Uint8Array): string {
-  return createHash("sha256").update(text).digest("hex");
+  return crypto().createHash("sha256").update(text).digest("hex");
+}
+
+let loaded: typeof import("node:crypto") | undefined;
+
+/** node:crypto on first use: on Bun it loads the stream machinery, ~5 ms a `status` from the cache never needs. */
+function crypto(): typeof import("node:crypto") {
+  return (loaded ??= createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto"));
 }
 
 export function shortHash(text: string, length = 8): string {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { errors, isStrataError } from "../../errors.ts";
@@ -145,9 +145,9 @@ export class SqliteAdapter implements Adapter {
   }
 
   async scratchDatabase(_session: Session): Promise<{ url: string; described: string; drop(): Promise<void> }> {
-    const dir = await mkdtemp(join(tmpdir(), "strata-verify-"));
+    const dir = mkdtempSync(join(tmpdir(), "strata-verify-"));
     const url = `file:${join(dir, "verify.db")}`;
-    return { url, described: url, drop: () => rm(dir, { recursive: true, force: true }) };
+    return { url, described: url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
 
   /** True when BEGIN IMMEDIATE got the write lock within `timeoutMs`; the probe is rolled back at once. */

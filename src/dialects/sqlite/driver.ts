@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Client } from "@libsql/client";
 import { errors } from "../../errors.ts";
@@ -99,9 +98,11 @@ class LocalSqliteDriver implements Driver {
       db = await this.connect(existsSync(this.target.path) ? this.target.path : ":memory:", true);
     } else {
       // The embedded default is ./data/strata.db, and ./data may not exist yet.
-      await mkdir(dirname(this.target.path), { recursive: true }).catch((error: unknown) => {
+      try {
+        mkdirSync(dirname(this.target.path), { recursive: true });
+      } catch (error) {
         throw errors.connectionFailed(this.described, error);
-      });
+      }
       db = await this.connect(this.target.path, false);
     }
     return new LocalSqliteSession(db, () => {
