@@ -5,7 +5,8 @@ import type { Row } from "./sqlite.ts";
 import { fileURLToPath } from "node:url";
 import { importNodeModule, strataModuleUrls } from "./user-modules.ts";
 
-const require = createRequire(import.meta.url);
+/** Created on first use: this module is evaluated on Bun and Deno too, where it is never used. */
+const require = (id: string): unknown => createRequire(import.meta.url)(id);
 
 interface LibsqlStatement {
   readonly reader: boolean;
