@@ -45,7 +45,9 @@ export function buildGraph<N extends GraphNode>(nodes: readonly N[]): Graph<N> {
       }
       aliases.set(node.className, node.id);
     }
-    versions.set(node.version, [...(versions.get(node.version) ?? []), node.id]);
+    const sameVersion = versions.get(node.version);
+    if (sameVersion) sameVersion.push(node.id);
+    else versions.set(node.version, [node.id]);
   }
   const resolve = (ref: string): string | undefined => {
     if (byId.has(ref)) return ref;
@@ -83,6 +85,7 @@ const compareNodes = (a: GraphNode, b: GraphNode) => (a.version < b.version ? -1
  * simply the version order, found without the heap.
  */
 function topologicalOrder<N extends GraphNode>(sorted: N[], dependencies: Map<string, string[]>, dependents: Map<string, string[]>, byId: Map<string, N>): N[] {
+  if (dependents.size === 0) return sorted;
   const position = new Map(sorted.map((node, i) => [node.id, i]));
   if (sorted.every((node, i) => dependencies.get(node.id)!.every((dep) => position.get(dep)! < i))) return sorted;
   const remaining = new Map<string, number>();

@@ -73,12 +73,17 @@ export function computeStatus(graph: Graph<MigrationSource>, applied: readonly A
     if (failed) entry.failure = failureOf(failed);
     entries.push(entry);
   }
-  const positions = new Map(graph.order.map((m, i) => [m.id, i]));
-  const lastAppliedPosition = Math.max(-1, ...applied.map((r) => positions.get(r.id) ?? -1));
+  // Positions in the order, to tell out-of-order from pending: needed once a file is not applied.
+  let lastAppliedPosition: number | undefined;
+  let positions: Map<string, number> | undefined;
   for (const source of graph.order) {
     if (appliedById.has(source.id)) continue;
+    if (!positions) {
+      positions = new Map(graph.order.map((m, i) => [m.id, i]));
+      lastAppliedPosition = applied.reduce((last, r) => Math.max(last, positions!.get(r.id) ?? -1), -1);
+    }
     const failed = progressById.get(source.id);
-    const outOfOrder = positions.get(source.id)! < lastAppliedPosition;
+    const outOfOrder = positions.get(source.id)! < lastAppliedPosition!;
     entries.push({
       id: source.id,
       version: source.version,
