@@ -55,6 +55,22 @@ describe("--no-color", () => {
   });
 });
 
+describe("the command named", () => {
+  it("is the first argument that is not a global option's value, wherever the flags stand", async () => {
+    const dir = await writeProject({ [`migrations/${A}.ts`]: tableMigration("CreateAlpha", "alpha"), [`migrations/${B}.ts`]: tableMigration("CreateBeta", "beta") });
+    expectExit(await strata(dir, ["--env", "up", "up"]), 0);
+    // "--env up down": the environment is "up", the command is down (of the one batch, in that environment).
+    const down = await strata(dir, ["--env", "up", "--json", "down"]);
+    expectExit(down, 0);
+    expect(parseJson<{ rolledBack: string[] }>(down).rolledBack).toEqual([B, A]);
+    // A command's own option before it: still that command.
+    expectExit(await strata(dir, ["--env", "up", "up"]), 0);
+    const steps = await strata(dir, ["--steps", "1", "--env", "up", "--json", "down"]);
+    expectExit(steps, 0);
+    expect(parseJson<{ rolledBack: string[] }>(steps).rolledBack).toEqual([B]);
+  });
+});
+
 describe("--version and --json errors", () => {
   it("--version prints the version from package.json", async () => {
     const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
