@@ -53,6 +53,10 @@ describe("discoverMigrations", () => {
     // "1_a-b.sql" sorts before "1_a.sql" by name, but id "1_a" comes before "1_a-b".
     expect(migrations.map((m) => m.id)).toEqual(["1_a", "1_a-b", "2_b", "4_linked"]);
     expect(ignored).toEqual([]);
+
+    // A link to nothing is an error naming it, not a migration silently left out.
+    symlinkSync(join(dir, "elsewhere/gone.sql"), join(dir, "migrations/5_dangling.sql"));
+    expect(() => discoverMigrations(`${dir}/migrations`, dir)).toThrow(/migrations\/5_dangling\.sql .*cannot be read \(ENOENT/);
   });
 
   it("rejects a .sql file without markers, naming the file", async () => {
