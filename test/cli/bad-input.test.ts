@@ -53,6 +53,19 @@ describe("malformed migration files: exit 1, the file named, the database as bef
     expect(result.stderr).toContain(`migrations/${BAD}.ts`);
     expect(await tableNames(db.url)).toEqual([]);
   });
+
+  // On a server the connection opens while the folder is read: the folder's error still wins.
+  for (const url of ["postgres://strata@127.0.0.1:1/nowhere", "mysql://root@127.0.0.1:1/nowhere"]) {
+    it(`a broken folder is reported before an unreachable server (${url.split(":")[0]})`, async () => {
+      const dir = await writeProject({ [`migrations/${BAD}.sql`]: "create table bad (id integer);\n" });
+      for (const command of [["up"], ["status"]]) {
+        const result = await strata(dir, [...command, "--url", url]);
+        expectExit(result, 1);
+        expect(result.stderr).toContain(`migrations/${BAD}.sql`);
+        expect(result.stderr).not.toMatch(/connect|ECONNREFUSED/i);
+      }
+    });
+  }
 });
 
 describe("dependency errors: exit 1 naming the migrations, the database as before", () => {
