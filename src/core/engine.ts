@@ -406,6 +406,10 @@ export class MigrationEngine {
       const Class = await loadUserClass(ws.runtime, source.file, source.displayFile, "migration", source.checksum);
       const instance = new Class() as MigrationInstance;
       if (typeof instance.up !== "function") throw errors.migrationInvalid(source.displayFile, "its class has no up() method.");
+      const timeout = instance.statementTimeout;
+      if (timeout !== undefined && !(typeof timeout === "number" && Number.isFinite(timeout) && timeout >= 0)) {
+        throw errors.migrationInvalid(source.displayFile, `its statementTimeout is ${JSON.stringify(timeout)}; expected a number of milliseconds (0 = none).`);
+      }
       cache.set(source.id, instance);
       return instance;
     };

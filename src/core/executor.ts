@@ -22,6 +22,7 @@ export interface MigrationInstance {
   down?(): unknown;
   dependencies?: unknown;
   transaction?: boolean;
+  statementTimeout?: unknown;
   [CONTEXT]?: RunContext;
 }
 
@@ -287,6 +288,7 @@ export class Executor {
       ...(this.#o.resumable.has(source.id) && !dryRun ? { resumeAfter: this.#o.resumable.get(source.id)! } : {}),
       mode,
       transaction: sqlSection ? (sqlSection.transaction ? undefined : false) : instance?.transaction,
+      ...(typeof instance?.statementTimeout === "number" ? { statementTimeoutMs: instance.statementTimeout } : {}),
       onStatement: dryRun ? (statement: Statement, kind) => this.#o.emit({ event: "statement", id: source.id, sql: statement.sql, params: statement.params, kind }) : undefined,
       onRetry: (attempt, waitMs, reason) => this.#o.emit({ event: "retrying", id: source.id, attempt, of: this.#o.ddlRetries, waitMs, reason }),
     });

@@ -20,6 +20,8 @@ export interface MigrationRunOptions {
   dryRun: boolean;
   /** The migration's own `transaction` setting (true, false, or unset). */
   transaction?: boolean;
+  /** The migration's own statement timeout (ms, 0 = none), in force until the session is reset after it. */
+  statementTimeoutMs?: number;
   /**
    * `own`: the migration begins and commits its own transaction (or runs without one).
    * `savepoint`: it runs under a savepoint inside the run's transaction (SQLite).
@@ -206,6 +208,7 @@ export class MigrationRun {
     this.#started = true;
     if (this.#o.dryRun) return;
     const { session, dialect, history, id, direction, by, mode } = this.#o;
+    if (this.#o.statementTimeoutMs !== undefined && (await dialect.adapter.setStatementTimeout(session, this.#o.statementTimeoutMs))) this.#touchesSession = true;
     const explicit = this.#o.transaction;
     const needsNoTx = dialect.adapter.supportsConcurrentIndex && this.#pending.some(requiresNoTransaction);
     if (this.#o.resumeAfter !== undefined) {

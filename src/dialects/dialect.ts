@@ -158,6 +158,8 @@ export interface Adapter {
   prepareForWrites(session: Session): Promise<void>;
   /** Undoes what a migration may have changed in the session (search_path, timeouts, USE). */
   resetSession(session: Session): Promise<void>;
+  /** Sets the session's statement timeout (ms, 0 = none) until resetSession; false where the database has none (SQLite). */
+  setStatementTimeout(session: Session, timeoutMs: number): Promise<boolean>;
   /** Whether a statement failed only because it waited too long for a lock (safe to retry: it changed nothing). */
   isLockTimeout(error: unknown): boolean;
   /**

@@ -4,7 +4,7 @@ import { sha256 } from "../../util/checksum.ts";
 import type { Adapter, ConnectionOptions, LockOptions, Session } from "../dialect.ts";
 import type { MysqlCompiler } from "./compiler.ts";
 import { scratchName, withDatabase } from "../scratch.ts";
-import { applySessionSettings, detectServer, hasSkipLocked, type MysqlServerState } from "./server.ts";
+import { applySessionSettings, detectServer, hasSkipLocked, statementTimeoutSetting, type MysqlServerState } from "./server.ts";
 
 const POLL_MS = 250;
 
@@ -131,6 +131,12 @@ export class MysqlAdapter implements Adapter {
       baseline = { database: rows[0]?.db == null ? null : String(rows[0].db), sqlMode: String(rows[0]?.sql_mode ?? ""), foreignKeyChecks: 1 };
     }
     await applySessionSettings(session, this.#options, info, baseline, (name) => this.#compiler.quoteIdentifier(name));
+  }
+
+  async setStatementTimeout(session: Session, timeoutMs: number): Promise<boolean> {
+    const { part, param } = statementTimeoutSetting(timeoutMs, await detectServer(session, this.#state));
+    await session.execute(`set ${part}`, [param]);
+    return true;
   }
 
   /** 1205 ER_LOCK_WAIT_TIMEOUT: a row lock, or for DDL the metadata lock (lock_wait_timeout), was not granted in time. */

@@ -85,16 +85,17 @@ export function sessionSettings(options: ConnectionOptions, info: ServerInfo, ba
   const lockWaitSeconds = Math.max(1, Math.ceil((options.ddlLockTimeoutMs ?? DEFAULT_DDL_LOCK_TIMEOUT_MS) / 1000));
   const params: unknown[] = [lockWaitSeconds, withoutBackslashEscapes(baseline.sqlMode), baseline.foreignKeyChecks];
   if (options.statementTimeoutMs !== undefined) {
-    const ms = Math.max(0, Math.round(options.statementTimeoutMs));
-    if (info.flavour === "mariadb") {
-      parts.push("session max_statement_time = ?");
-      params.push(ms / 1000);
-    } else {
-      parts.push("session max_execution_time = ?");
-      params.push(ms);
-    }
+    const timeout = statementTimeoutSetting(options.statementTimeoutMs, info);
+    parts.push(timeout.part);
+    params.push(timeout.param);
   }
   return { sql: `set ${parts.join(", ")}`, params };
+}
+
+/** MariaDB's max_statement_time (seconds, every statement) or MySQL's max_execution_time (ms, SELECT only). */
+export function statementTimeoutSetting(timeoutMs: number, info: ServerInfo): { part: string; param: number } {
+  const ms = Math.max(0, Math.round(timeoutMs));
+  return info.flavour === "mariadb" ? { part: "session max_statement_time = ?", param: ms / 1000 } : { part: "session max_execution_time = ?", param: ms };
 }
 
 export function withoutBackslashEscapes(sqlMode: string): string {

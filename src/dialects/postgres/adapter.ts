@@ -127,6 +127,11 @@ export class PostgresAdapter implements Adapter {
     await session.executeScript("reset all; reset role");
   }
 
+  async setStatementTimeout(session: Session, timeoutMs: number): Promise<boolean> {
+    await session.execute(`set statement_timeout = ${Math.max(0, Math.round(timeoutMs))}`);
+    return true;
+  }
+
   /** 55P03 lock_not_available: lock_timeout expired before the statement got its lock. */
   isLockTimeout(error: unknown): boolean {
     return databaseCodeOf(error) === "55P03";

@@ -139,6 +139,11 @@ export class SqliteAdapter implements Adapter {
     await session.execute("pragma legacy_alter_table = off");
   }
 
+  /** SQLite has no statement timeout. */
+  async setStatementTimeout(_session: Session, _timeoutMs: number): Promise<boolean> {
+    return false;
+  }
+
   /** SQLITE_BUSY / SQLITE_LOCKED: busy_timeout ran out before the statement got the lock; it changed nothing. */
   isLockTimeout(error: unknown): boolean {
     return isBusy(error);
