@@ -41,6 +41,8 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseUrl {
   }
   if (!parsed.hostname) throw errors.urlInvalid(described, "a host name after //");
   if (parsed.port && !/^\d+$/.test(parsed.port)) throw errors.urlInvalid(described, "a numeric port");
+  // PostgreSQL defaults the database to the user's name; MySQL would run with none selected.
+  if (dialect === "mysql" && parsed.pathname.replace(/^\//, "") === "") throw errors.urlInvalid(described, "a database name: mysql://user@host:3306/database");
   registerSecret(parsed.password);
   return { url, described, dialect };
 }

@@ -153,7 +153,10 @@ describe("configuration errors: exit 2 naming the key or file", () => {
 });
 
 describe("malformed database URL: exit 2, no password printed", () => {
-  for (const url of ["postgres://u:s3cret@[::1/db", "mysql://u:s3cret@host:port/db", "postgres:u:s3cret@127.0.0.1/db", "mysql:/u:s3cret@127.0.0.1/db"]) {
+  const urls = ["postgres://u:s3cret@[::1/db", "mysql://u:s3cret@host:port/db", "postgres:u:s3cret@127.0.0.1/db", "mysql:/u:s3cret@127.0.0.1/db"];
+  // MySQL has no default database: without one, statements would fail with "No database selected".
+  urls.push("mysql://u:s3cret@127.0.0.1:3306", "mysql://u:s3cret@127.0.0.1:3306/?ssl=false");
+  for (const url of urls) {
     it(url.replace("s3cret", "***"), async () => {
       const dir = await writeProject({ [`migrations/${BAD}.ts`]: tableMigration("Bad", "bad") });
       for (const args of [["up", "--url", url], ["status", "--json", "--url", url]]) {
