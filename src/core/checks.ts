@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parseDatabaseUrl } from "../config/database-url.ts";
+import { parseDatabaseUrl, sqlitePath } from "../config/database-url.ts";
 import type { SchemaInfo } from "../dialects/dialect.ts";
 import { isStrataError, messageOf } from "../errors.ts";
 import { HookRunner } from "../hooks/runner.ts";
@@ -83,8 +83,9 @@ export async function verifyPending(
   pending: readonly string[],
 ): Promise<VerifyResult> {
   if (pending.length === 0) return { verified: [], ok: true, differences: [] };
-  // Not read-only: the session creates (and drops) the scratch database beside this one.
-  const conn = await connect(ws.config);
+  // On a server the session creates (and drops) the scratch database beside this one; a
+  // SQLite scratch is a temporary file, and the project's own file is only read.
+  const conn = await connect(ws.config, { readOnly: sqlitePath(ws.config.database.url) !== undefined });
   let scratch: Awaited<ReturnType<typeof conn.dialect.adapter.scratchDatabase>>;
   try {
     scratch = await conn.dialect.adapter.scratchDatabase(conn.session);

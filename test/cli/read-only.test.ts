@@ -8,7 +8,7 @@ import { EXAMPLE_IDS, exampleProject, expectExit, strata } from "./fixtures.ts";
 
 forEachDialect((dialect) => {
   describe("read-only commands on a fresh database", () => {
-    it("status, history, up --dry-run and down --dry-run create nothing", async () => {
+    it("status, history, up --dry-run, down --dry-run and verify create nothing", async () => {
       const db = await testDatabase(dialect);
       const dir = await writeProject(exampleProject());
 
@@ -32,6 +32,11 @@ forEachDialect((dialect) => {
       const down = await strata(dir, ["down", "--dry-run", "--url", db.url]);
       expectExit(down, 0);
       expect(down.stdout).toMatch(/nothing to roll back/i);
+
+      // verify round-trips on a scratch database of its own.
+      const verify = await strata(dir, ["verify", "--json", "--url", db.url]);
+      expectExit(verify, 0);
+      expect(parseJson(verify)).toMatchObject({ ok: true, verified: [...EXAMPLE_IDS] });
 
       if (dialect === "sqlite") expect(existsSync(db.name)).toBe(false);
       else expect(await tableNames(db.url)).toEqual([]);
