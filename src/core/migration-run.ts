@@ -1,6 +1,6 @@
-import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
+import type { Catalog, Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
 import { isStrataError, StrataError } from "../errors.ts";
-import { requiresNoTransaction, type Operation } from "../schema/operations.ts";
+import { requiresNoTransaction, type DropIndex, type Operation } from "../schema/operations.ts";
 import { withRecorder } from "../schema/recorder.ts";
 import type { Query } from "../schema/query.ts";
 import { sleep } from "../util/time.ts";
@@ -168,6 +168,7 @@ export class MigrationRun {
   async #compile(op: Operation, catalog: { table(name: string): Promise<unknown> }): Promise<Statement[]> {
     const { dialect } = this.#o;
     try {
+      if (op.kind === "DropIndex" && op.columns) op = await indexByColumns(op, catalog as Catalog);
       return await dialect.compiler.compileOperation(op, catalog as Parameters<typeof dialect.compiler.compileOperation>[1]);
     } catch (error) {
       if (!this.#o.dryRun) throw error;
@@ -390,6 +391,18 @@ export class MigrationRun {
     await this.flush();
     await this.#start();
   }
+}
+
+/**
+ * dropIndex by columns: the generated name is `<table>_<columns>_idx`, or `_key` for a
+ * unique index, and the caller need not remember which. Where no index has the generated
+ * name, the one index on exactly these columns is dropped, whatever its name.
+ */
+async function indexByColumns(op: DropIndex, catalog: Catalog): Promise<DropIndex> {
+  const indexes = (await catalog.table(op.table))?.indexes ?? [];
+  if (indexes.some((index) => index.name === op.name)) return op;
+  const same = indexes.filter((index) => index.columns.length === op.columns!.length && index.columns.every((c, i) => c === op.columns![i]));
+  return same.length === 1 ? { ...op, name: same[0].name } : op;
 }
 
 /** A batch's error names the migration's own statement in it, not the text of the whole batch. */

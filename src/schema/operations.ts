@@ -70,6 +70,8 @@ export interface DropIndex {
   readonly table: string;
   readonly name: string;
   readonly concurrently: boolean;
+  /** Given by columns: `name` is the generated one, and the index on exactly these columns is dropped when no index has that name. */
+  readonly columns?: readonly string[];
 }
 
 export interface AddForeignKey {

@@ -115,7 +115,8 @@ export const Schema = {
   dropIndex(table: string, nameOrColumns: Columns, options: { concurrently?: boolean; unique?: boolean } = {}): void {
     requireName(table, "the table name", "dropIndex");
     const name = nameOf(table, nameOrColumns, options.unique ? "key" : "idx");
-    recordOperation({ kind: "DropIndex", table, name, concurrently: options.concurrently ?? false }, "dropIndex");
+    const byColumns = name !== nameOrColumns;
+    recordOperation({ kind: "DropIndex", table, name, concurrently: options.concurrently ?? false, ...(byColumns ? { columns: toList(nameOrColumns) } : {}) }, "dropIndex");
   },
   addForeignKey(table: string, columns: Columns, refTable: string, refColumns: Columns = "id", options: ForeignKeyOptions = {}): void {
     requireName(table, "the table name", "addForeignKey");
