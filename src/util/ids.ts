@@ -3,7 +3,8 @@
  * extension. The version orders ties in the dependency graph.
  */
 export const VERSION_PATTERN = /^(\d{14})_([a-z0-9][a-z0-9_]*)$/;
-const LOOSE_ID = /^(\d+)_(.+)$/;
+/** dbmate's rule: any file name that starts with digits; they are the version. */
+const LOOSE_ID = /^(\d+)[-_.]?(.*)$/;
 
 export interface ParsedId {
   id: string;
@@ -11,11 +12,15 @@ export interface ParsedId {
   name: string;
 }
 
-/** Splits a file stem into version and name; accepts any digit-prefixed stem (dbmate folders). */
+/**
+ * Splits a file stem into version and name; accepts any digit-prefixed stem, as dbmate
+ * does (`001_init`, `0002-add-users`, `20240101`). The name is what follows the digits and
+ * one separator, or the whole stem when nothing does.
+ */
 export function parseMigrationId(stem: string): ParsedId | undefined {
   const m = LOOSE_ID.exec(stem);
   if (!m) return undefined;
-  return { id: stem, version: m[1], name: m[2] };
+  return { id: stem, version: m[1], name: m[2] || stem };
 }
 
 /** A 14-digit UTC timestamp, strictly after `after` when given (two `strata new` in one second). */

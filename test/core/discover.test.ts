@@ -59,6 +59,18 @@ describe("discoverMigrations", () => {
     expect(() => discoverMigrations(`${dir}/migrations`, dir)).toThrow(/migrations\/5_dangling\.sql .*cannot be read \(ENOENT/);
   });
 
+  it("takes any file name that starts with digits, as dbmate does", async () => {
+    const sql = "-- migrate:up\nselect 1;\n";
+    const dir = await writeProject({ "migrations/0001-init.sql": sql, "migrations/0002.add.users.sql": sql, "migrations/20240101.sql": sql, "migrations/v3_later.sql": sql });
+    const { migrations, ignored } = discoverMigrations(`${dir}/migrations`, dir);
+    expect(migrations.map((m) => [m.id, m.version, m.name])).toEqual([
+      ["0001-init", "0001", "init"],
+      ["0002.add.users", "0002", "add.users"],
+      ["20240101", "20240101", "20240101"],
+    ]);
+    expect(ignored).toEqual(["v3_later.sql"]);
+  });
+
   it("rejects a .sql file without markers, naming the file", async () => {
     const dir = await writeProject({ "migrations/20260101000000_broken.sql": "create table x (id int);" });
     expect(() => discoverMigrations(`${dir}/migrations`, dir)).toThrow(/migrations\/20260101000000_broken\.sql is malformed/);
