@@ -177,6 +177,11 @@ function poolOptions(config: MysqlConnectionConfig, withTls: boolean): PoolOptio
     enableKeepAlive: true,
     connectTimeout: config.connectTimeoutMs,
     multipleStatements: true,
+    // mysql2 asks for IGNORE_SPACE by default; the server then adds it to the session's
+    // sql_mode, where built-in function names become reserved (`create table position`
+    // fails) and every routine and trigger created keeps it. The mysql client and dbmate's
+    // Go driver don't ask, and migrations written for them must parse the same here.
+    flags: ["-IGNORE_SPACE"],
     timezone: "Z",
     charset: "utf8mb4",
     supportBigNumbers: true,

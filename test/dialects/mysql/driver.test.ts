@@ -115,6 +115,15 @@ call add_row(3);
   });
 
   describe("sessions", () => {
+    // As the mysql client and dbmate parse it: a table named like a built-in function, and
+    // routines that keep the server's sql_mode (mysql2 would add IGNORE_SPACE).
+    it("parses SQL without IGNORE_SPACE, as the mysql client does", async () => {
+      const fx = await openMysql();
+      await fx.session.executeScript("create table position (id int primary key, count int); create procedure bump() update position set count = count + 1");
+      const { rows } = await fx.session.execute("select @@session.sql_mode as mode, (select sql_mode from information_schema.routines where routine_schema = database() and routine_name = 'bump') as routine");
+      expect(`${rows[0].mode} ${rows[0].routine}`).not.toMatch(/IGNORE_SPACE/);
+    });
+
     it("bounds DDL lock waits and statement time from the options", async () => {
       const fx = await openMysql({ ddlLockTimeoutMs: 2500, statementTimeoutMs: 1500 });
       const { rows } = await fx.session.execute("select @@session.lock_wait_timeout as lw, @@session.time_zone as tz, @@session.sql_mode as mode");
