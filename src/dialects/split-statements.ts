@@ -10,20 +10,34 @@ export interface SplitOptions {
   hashComments?: boolean;
   /** PostgreSQL: `$tag$ ... $tag$` strings. */
   dollarQuotes?: boolean;
+  /** PostgreSQL: `E'...'` strings, where `\'` escapes a quote (other strings take none). */
+  escapeStrings?: boolean;
   /** MySQL: `DELIMITER //` lines. */
   delimiterCommand?: boolean;
 }
 
 const COMPOUND_START = /^\s*create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:definer\s*=\s*\S+\s+)?(?:trigger|procedure|function|event)\b/i;
 const OPENERS = new Set(["begin", "case", "if", "loop", "while", "repeat"]);
+/**
+ * MySQL's IF, LOOP, WHILE and REPEAT open a block only as a statement, after one of these
+ * tokens; elsewhere `IF(...)` and `REPEAT(...)` are functions and `IF [NOT] EXISTS` belongs
+ * to DDL (`DROP TABLE IF EXISTS`, `CREATE TRIGGER IF NOT EXISTS`). `IF (cond) THEN` and
+ * `IF NOT EXISTS (subquery) THEN` are statements too: the position decides, not the parenthesis.
+ */
+const STATEMENT_OPENERS = new Set(["if", "loop", "while", "repeat"]);
+const STATEMENT_START = new Set([";", ":", "begin", "then", "else", "do", "loop", "repeat"]);
 
 export function splitSqlStatements(sql: string, options: SplitOptions = {}): string[] {
   const out: string[] = [];
   let delimiter = ";";
   let start = 0;
-  let depth = 0;
+  // Open BEGIN/IF/LOOP/CASE... blocks of a compound statement; true marks a CASE expression,
+  // inside which THEN and ELSE are followed by expressions, not statements.
+  const blocks: boolean[] = [];
   // null until the statement's first word is seen: is it a CREATE TRIGGER/PROCEDURE/... with a body?
   let compound: boolean | null = null;
+  // The last token outside comments: a lowercase word or one punctuation character.
+  let prev = "";
   let i = 0;
   const n = sql.length;
 
@@ -31,7 +45,8 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
     const text = sql.slice(start, end).trim();
     if (text && !isOnlyComments(text, options)) out.push(text);
     compound = null;
-    depth = 0;
+    blocks.length = 0;
+    prev = "";
   };
 
   while (i < n) {
@@ -61,7 +76,9 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
       continue;
     }
     if (ch === "'" || ch === '"' || ch === "`") {
-      i = skipQuoted(sql, i, ch, options.backslashEscapes === true && ch !== "`");
+      const escapes = ch === "`" ? false : options.backslashEscapes === true || (ch === "'" && options.escapeStrings === true && prev === "e" && /[eE]/.test(sql[i - 1]));
+      i = skipQuoted(sql, i, ch, escapes);
+      prev = ch;
       continue;
     }
     if (ch === "$" && options.dollarQuotes) {
@@ -69,6 +86,7 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
       if (tag && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? "")) {
         const end = sql.indexOf(tag[0], i + tag[0].length);
         i = end < 0 ? n : end + tag[0].length;
+        prev = "$";
         continue;
       }
     }
@@ -78,32 +96,35 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
       compound ??= COMPOUND_START.test(sql.slice(i, i + 200));
       if (compound) {
         if (lower === "end") {
-          depth = Math.max(0, depth - 1);
+          blocks.pop();
           const after = /^\s+(if|loop|while|repeat|case)\b/i.exec(sql.slice(i + 3, i + 16));
           i += 3 + (after ? after[0].length : 0);
+          prev = "end";
           continue;
         }
-        if (OPENERS.has(lower) && opensBlock(lower, sql, i + word.length)) depth++;
+        const atStatementStart = STATEMENT_START.has(prev) && blocks.at(-1) !== true;
+        if (OPENERS.has(lower) && opensBlock(lower, sql, i + word.length, atStatementStart)) blocks.push(lower === "case" && !atStatementStart);
       }
+      prev = lower;
       i += word.length;
       continue;
     }
-    if (depth === 0 && sql.startsWith(delimiter, i)) {
+    if (blocks.length === 0 && sql.startsWith(delimiter, i)) {
       push(i);
       i += delimiter.length;
       start = i;
       continue;
     }
+    if (ch !== " " && ch !== "\t" && ch !== "\n" && ch !== "\r") prev = ch;
     i++;
   }
   push(n);
   return out;
 }
 
-function opensBlock(word: string, sql: string, after: number): boolean {
-  const rest = sql.slice(after, after + 24);
-  if (word === "if") return !/^\s*\(/.test(rest) && !/^\s+(not\s+)?exists\b/i.test(rest);
-  if (word === "begin") return !/^\s*(transaction|work|deferred|immediate|exclusive)?\s*;/i.test(rest);
+function opensBlock(word: string, sql: string, after: number, atStatementStart: boolean): boolean {
+  if (STATEMENT_OPENERS.has(word)) return atStatementStart;
+  if (word === "begin") return !/^\s*(transaction|work|deferred|immediate|exclusive)?\s*;/i.test(sql.slice(after, after + 24));
   return true;
 }
 

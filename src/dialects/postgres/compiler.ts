@@ -20,7 +20,7 @@ export interface PostgresCompilerOptions {
  */
 export class PostgresCompiler extends BaseCompiler {
   protected readonly maxIdentifierLength = 63;
-  protected override readonly splitOptions: SplitOptions = { dollarQuotes: true };
+  protected override readonly splitOptions: SplitOptions = { dollarQuotes: true, escapeStrings: true };
   readonly #schema: string | undefined;
   /** current_schema() of the first session, where strata's tables live when no schema is configured. */
   homeSchema?: string;

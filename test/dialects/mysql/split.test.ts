@@ -33,6 +33,33 @@ insert into events (id) values (3);
 call bump(2);
 `;
 
+/**
+ * Shapes from real dbmate folders: trigger guards whose IF takes a parenthesised condition,
+ * procedures with IF NOT EXISTS (subquery), and the IF() and REPEAT() functions and the
+ * DROP ... IF EXISTS clause that share those words without opening a block.
+ */
+const BLOCKS = `
+create table events (id int primary key, note varchar(100), n int default 0);
+
+create trigger events_guard before insert on events for each row
+begin
+  if (new.note is null) and (new.n > 0) then
+    signal sqlstate '45000' set message_text = 'note required; n > 0';
+  end if;
+end;
+
+create procedure fill(in amount int)
+begin
+  drop temporary table if exists scratch;
+  if not exists (select 1 from events where id = 100) then
+    insert into events (id, note, n) values (100, repeat('-', 3), if(amount > 1, amount, 1));
+  end if;
+  set @kind = case when amount > 1 then if(amount > 5, 'many', 'some') else repeat('x', 2) end;
+end;
+
+call fill(2);
+`;
+
 describe("splitStatements", () => {
   it("honours DELIMITER, BEGIN...END bodies, hash comments and backslash escapes", () => {
     const statements = new MysqlCompiler(createServerState()).splitStatements(SCRIPT);
@@ -51,6 +78,14 @@ describe("splitStatements", () => {
     );
     expect(statements).toEqual(["create trigger t before update on x for each row begin set new.a = 1; set new.b = 2; end", "select 1"]);
   });
+
+  it("opens a block for IF and REPEAT statements, not for the functions or IF EXISTS of the same names", () => {
+    const statements = new MysqlCompiler(createServerState()).splitStatements(BLOCKS);
+    expect(statements).toHaveLength(4);
+    expect(statements[1]).toMatch(/^create trigger events_guard[\s\S]*end if;\nend$/);
+    expect(statements[2]).toMatch(/^create procedure fill[\s\S]*repeat\('x', 2\) end;\nend$/);
+    expect(statements[3]).toBe("call fill(2)");
+  });
 });
 
 forEachDialect(() => {
@@ -66,6 +101,13 @@ forEachDialect(() => {
       ]);
       await fx.session.execute("insert into events (id, note) values (?, ?)", [4, ""]);
       expect((await fx.session.execute("select note from events where id = ?", [4])).rows).toEqual([{ note: "empty" }]);
+    });
+
+    it("runs IF (...) THEN guards and IF NOT EXISTS procedures split statement by statement", async () => {
+      const fx = await openMysql();
+      for (const statement of fx.dialect.compiler.splitStatements(BLOCKS)) await fx.session.execute(statement);
+      expect((await fx.session.execute("select id, note, n from events")).rows).toEqual([{ id: 100, note: "---", n: 2 }]);
+      await expect(fx.session.execute("insert into events (id, n) values (?, ?)", [1, 5])).rejects.toThrow(/note required; n > 0/);
     });
 
     it("runs the same script through executeScript", async () => {

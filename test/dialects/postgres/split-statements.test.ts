@@ -1,4 +1,5 @@
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { PostgresCompiler } from "../../../src/dialects/postgres/compiler.ts";
 import { Schema } from "../../../src/schema/schema.ts";
 import { forEachDialect } from "../../helpers/databases.ts";
 import { postgresHarness } from "./harness.ts";
@@ -28,6 +29,14 @@ $$;
 /* a block comment; with a semicolon */
 insert into counters (name, n) values ('quote;d', 1), ('it''s', 2);
 `;
+
+// A transaction:false section runs statement by statement: the split must respect E'' strings.
+describe("splitStatements", () => {
+  it("keeps an E'' string whose backslash escapes a quote whole, and ends a standard string at its quote", () => {
+    const statements = new PostgresCompiler().splitStatements("insert into notes values (E'it\\'s; fine', 'C:\\');\nselect 1;");
+    expect(statements).toEqual(["insert into notes values (E'it\\'s; fine', 'C:\\')", "select 1"]);
+  });
+});
 
 forEachDialect(() => {
   it("splits a script at semicolons outside dollar quotes, strings and comments, and runs it", async () => {
