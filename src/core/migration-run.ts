@@ -183,6 +183,7 @@ export class MigrationRun {
    * (sent()), so the whole migration is one round trip.
    */
   async runSql(sql: string): Promise<void> {
+    this.#o.dialect.compiler.checkSqlIdentifiers(sql);
     await this.#start();
     if (this.#transactional && !this.#o.dryRun) {
       this.lastStatement = sql;
@@ -309,6 +310,7 @@ export class MigrationRun {
   }
 
   async #execute(statement: Statement, kind: "schema" | "data", transactable = true): Promise<{ rows: Row[]; rowCount: number }> {
+    this.#o.dialect.compiler.checkSqlIdentifiers(statement.sql);
     await this.sent();
     this.#o.onStatement?.(statement, kind);
     if (this.#o.dryRun) return { rows: [], rowCount: 0 };

@@ -254,6 +254,9 @@ export abstract class BaseCompiler implements Compiler {
     return splitSqlStatements(sql, this.splitOptions);
   }
 
+  /** Where the database refuses a name it cannot hold by itself (MySQL), or has no limit (SQLite), nothing to do. */
+  checkSqlIdentifiers(_sql: string): void {}
+
   keysetCondition(keyColumns: readonly string[], op: ">" | "<=", firstParam: number): string {
     const params = keyColumns.map((_, i) => this.placeholder(firstParam + i));
     if (keyColumns.length === 1) return `${this.quoteIdentifier(keyColumns[0])} ${op} ${params[0]}`;

@@ -255,6 +255,8 @@ export interface Compiler {
   columnType(column: ColumnDef): string;
   /** Splits a script into statements, respecting quotes, comments and bodies (dollar quotes, BEGIN...END). */
   splitStatements(sql: string): string[];
+  /** Refuses SQL text naming something the database would silently rename (PostgreSQL cuts names over 63 bytes). */
+  checkSqlIdentifiers(sql: string): void;
   /**
    * A keyset condition over the key columns, `(k1, k2) > (?, ?)` for `op` ">", with the
    * placeholders numbered from `firstParam`: index-friendly on each database.

@@ -81,11 +81,10 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
       prev = ch;
       continue;
     }
-    if (ch === "$" && options.dollarQuotes) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      if (tag && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? "")) {
-        const end = sql.indexOf(tag[0], i + tag[0].length);
-        i = end < 0 ? n : end + tag[0].length;
+    if (ch === "$" && options.dollarQuotes && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? "")) {
+      const end = skipDollarQuoted(sql, i);
+      if (end !== undefined) {
+        i = end;
         prev = "$";
         continue;
       }
@@ -136,12 +135,20 @@ function atLineStart(sql: string, i: number): boolean {
   return true;
 }
 
-function skipLine(sql: string, i: number): number {
+/** Past a PostgreSQL `$tag$ ... $tag$` string starting at `i`, or undefined when no dollar quote starts there. */
+export function skipDollarQuoted(sql: string, i: number): number | undefined {
+  const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
+  if (!tag) return undefined;
+  const end = sql.indexOf(tag[0], i + tag[0].length);
+  return end < 0 ? sql.length : end + tag[0].length;
+}
+
+export function skipLine(sql: string, i: number): number {
   const end = sql.indexOf("\n", i);
   return end < 0 ? sql.length : end + 1;
 }
 
-function skipQuoted(sql: string, i: number, quote: string, backslash: boolean): number {
+export function skipQuoted(sql: string, i: number, quote: string, backslash: boolean): number {
   let j = i + 1;
   while (j < sql.length) {
     const c = sql[j];

@@ -1,9 +1,11 @@
 import type { ColumnDef } from "../../schema/columns.ts";
 import { generatedName } from "../../schema/names.ts";
 import type { CreateTable, Operation } from "../../schema/operations.ts";
+import { errors } from "../../errors.ts";
 import { BaseCompiler } from "../base-compiler.ts";
 import type { Catalog, Statement, TableInfo } from "../dialect.ts";
 import type { SplitOptions } from "../split-statements.ts";
+import { longIdentifiers } from "./identifiers.ts";
 import { postgresColumnType } from "./types.ts";
 
 const stmt = (sql: string): Statement => ({ sql, params: [] });
@@ -21,6 +23,11 @@ export interface PostgresCompilerOptions {
 export class PostgresCompiler extends BaseCompiler {
   protected readonly maxIdentifierLength = 63;
   protected override readonly splitOptions: SplitOptions = { dollarQuotes: true, escapeStrings: true };
+
+  override checkSqlIdentifiers(sql: string): void {
+    const [name] = longIdentifiers(sql, this.maxIdentifierLength);
+    if (name !== undefined) throw errors.identifierInvalid(name, `is ${Buffer.byteLength(name)} bytes long; PostgreSQL keeps at most ${this.maxIdentifierLength} and would silently cut it.`);
+  }
   readonly #schema: string | undefined;
   /** current_schema() of the first session, where strata's tables live when no schema is configured. */
   homeSchema?: string;
