@@ -310,7 +310,7 @@ export const errors = {
    * errno) and message, the position as line and column; never bound values or
    * connection options.
    */
-  databaseError(message: string, info: { code?: string; statement?: string; position?: number }) {
+  databaseError(message: string, info: { code?: string; statement?: string; position?: number; hint?: string }) {
     let where = "";
     const details: Record<string, unknown> = {};
     if (info.code) details.databaseCode = info.code;
@@ -326,7 +326,7 @@ export const errors = {
     const code = info.code ? ` [${info.code}]` : "";
     // The driver's error object is not kept as the cause: it may carry bound values or
     // connection options.
-    return new StrataError("DATABASE_ERROR", `${message}${code}${where}`, { details });
+    return new StrataError("DATABASE_ERROR", `${message}${code}${where}`, { details, ...(info.hint ? { hint: info.hint } : {}) });
   },
   unsupported(what: string, dialect: string, hint?: string) {
     return new StrataError("UNSUPPORTED", `${what} is not supported on ${dialect}.`, { hint });

@@ -103,5 +103,17 @@ export function wrapSqliteError(error: unknown, statement: string): StrataError 
   if (isStrataError(error)) return error;
   const e = error as { code?: unknown; extendedCode?: unknown } | null;
   const code = typeof e?.extendedCode === "string" ? e.extendedCode : typeof e?.code === "string" ? e.code : undefined;
-  return errors.databaseError(messageOf(error), { code, statement });
+  const message = messageOf(error);
+  const hint = doubleQuotedString(message, statement);
+  return errors.databaseError(message, { code, statement, ...(hint ? { hint } : {}) });
+}
+
+/**
+ * SQLite builds differ on "text": some read it as a string where no column has that name,
+ * the libSQL build strata uses on Node never does. Said plainly when that is the failure.
+ */
+function doubleQuotedString(message: string, statement: string): string | undefined {
+  const name = /no such column: (.+)$/m.exec(message)?.[1]?.trim();
+  if (!name || !statement.includes(`"${name}"`)) return undefined;
+  return `"${name}" is a column name in SQL; a string goes in single quotes: '${name}'. (Some SQLite builds accept double-quoted strings, the one strata runs on Node does not.)`;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { describeSqliteTarget, parseSqliteUrl } from "../../../src/dialects/sqlite/driver.ts";
+import { wrapSqliteError } from "../../../src/dialects/sqlite/session.ts";
 import { createSqliteDialect } from "../../../src/dialects/sqlite/index.ts";
 import { sqliteFixture } from "./fixture.ts";
 
@@ -141,5 +142,13 @@ describe("remote libSQL", () => {
     expect(error).toMatchObject({ code: "CONNECTION_FAILED" });
     expect((error as Error).message).toContain(`libSQL database libsql://127.0.0.1:${port}`);
     expect((error as Error).message).not.toContain("t0ken-s3cret");
+  });
+});
+
+describe("sqlite errors", () => {
+  it("a double-quoted string read as a column name gets a hint saying so", () => {
+    const error = wrapSqliteError(Object.assign(new Error("no such column: SHORTLET"), { code: "SQLITE_ERROR" }), `create table l (type text check (type in ("SHORTLET")))`);
+    expect(error).toMatchObject({ code: "DATABASE_ERROR", hint: expect.stringContaining("'SHORTLET'") });
+    expect(wrapSqliteError(new Error("no such column: nme"), "select nme from t").hint).toBeUndefined();
   });
 });
