@@ -32,6 +32,21 @@ describe("--quiet", () => {
   });
 });
 
+describe("status, as text", () => {
+  it("lists each migration with its state, the applied ones with time and batch, then the counts", async () => {
+    const dir = await writeProject({ [`migrations/${A}.ts`]: tableMigration("CreateAlpha", "alpha"), [`migrations/${B}.ts`]: tableMigration("CreateBeta", "beta") });
+    expectExit(await strata(dir, ["up", "--to", A]), 0);
+    const status = await strata(dir, ["status"]);
+    expectExit(status, 0);
+    const lines = status.stdout.trimEnd().split("\n");
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(new RegExp(`^  applied {6}${A}  \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z  batch 1$`)),
+      `  pending      ${B}`,
+      `1 applied, 1 pending · head: ${B}`,
+    ]);
+  });
+});
+
 describe("--no-color", () => {
   it("prints no ANSI escapes, even when colours are forced", async () => {
     const dir = await writeProject({ [`migrations/${A}.ts`]: tableMigration("CreateAlpha", "alpha") });

@@ -15,11 +15,11 @@ export default defineCommand({
       const c = out.c;
       const lines = [c.dim(`Environment ${config.environment} · ${config.database.described} · table ${config.table}`)];
       if (status.migrations.length === 0) lines.push("No migrations found in " + config.migrationsDir);
-      const width = Math.max(0, ...status.migrations.map((m) => m.id.length));
+      let width = 0;
+      for (const m of status.migrations) width = Math.max(width, m.id.length);
       for (const m of status.migrations) {
         const state = c[STATE_COLOR[m.state]](m.state.padEnd(12));
-        const when = m.appliedAt ? c.dim(`${m.appliedAt.replace("T", " ").replace(/\.\d+Z$/, "Z")}  batch ${m.batch}`) : "";
-        lines.push(`  ${state} ${m.id.padEnd(width)}  ${when}`.trimEnd());
+        lines.push(m.appliedAt ? `  ${state} ${m.id.padEnd(width)}  ${c.dim(`${shortTime(m.appliedAt)}  batch ${m.batch}`)}` : `  ${state} ${m.id}`);
         if (m.failure) {
           lines.push(c.red(`      failed while ${m.failure.direction === "up" ? "applying" : "rolling back"} after ${m.failure.statementsDone} statement(s)${m.failure.statement ? ` at: ${flat(m.failure.statement)}` : ""}`));
           if (m.failure.error) lines.push(c.red(`      ${flat(m.failure.error)}`));
@@ -42,6 +42,11 @@ export default defineCommand({
     });
   },
 });
+
+/** `2026-01-02T03:04:05.678Z` -> `2026-01-02 03:04:05Z`. */
+function shortTime(iso: string): string {
+  return iso.length >= 20 && iso[10] === "T" ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z` : iso;
+}
 
 function flat(text: string): string {
   const one = text.replace(/\s+/g, " ").trim();
