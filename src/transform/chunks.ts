@@ -16,6 +16,8 @@ export interface ChunkPlan {
   types: Record<string, string>;
   /** Columns whose values arrive as JSON text and are parsed (SQLite). */
   jsonColumns: string[];
+  /** `into`: the target table's columns; a column read is copied only where the target has it. */
+  targetColumns?: ReadonlySet<string>;
 }
 
 export function planColumns(spec: ResolvedTransform, table: TableInfo, target: TableInfo | undefined): ChunkPlan {
@@ -29,7 +31,7 @@ export function planColumns(spec: ResolvedTransform, table: TableInfo, target: T
   const types: Record<string, string> = {};
   for (const c of [...table.columns, ...(target?.columns ?? [])]) types[c.name] ??= c.type;
   const jsonColumns = table.columns.filter((c) => /json/i.test(c.type) && read.includes(c.name)).map((c) => c.name);
-  return { keys, read, types, jsonColumns };
+  return { keys, read, types, jsonColumns, ...(target ? { targetColumns: new Set(target.columns.map((c) => c.name)) } : {}) };
 }
 
 export class ChunkSql {
@@ -123,9 +125,17 @@ export class ChunkSql {
     return { statements, changed };
   }
 
-  /** `into`: the read row with the function's changes, inserted into the target table. */
+  /**
+   * `into`: the read row's columns the target has, with the function's values (all of them:
+   * one the target lacks is an error, not a value dropped), inserted into the target table.
+   */
   #insertStatements(rows: readonly Row[], results: readonly (Row | null)[]): { statements: Statement[]; changed: number } {
-    const merged = rows.map((row, i) => ({ ...row, ...(results[i] ?? {}) }));
+    const target = this.#plan.targetColumns!;
+    const merged = rows.map((row, i) => {
+      const copied: Row = {};
+      for (const column of Object.keys(row)) if (target.has(column)) copied[column] = row[column];
+      return { ...copied, ...(results[i] ?? {}) };
+    });
     const groups = new Map<string, { columns: string[]; values: unknown[][] }>();
     for (const row of merged) {
       const columns = Object.keys(row).filter((c) => row[c] !== undefined);

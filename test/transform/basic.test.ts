@@ -87,6 +87,7 @@ forEachDialect((dialect) => {
     Schema.createTable("source", [Schema.id(), Schema.string("email"), Schema.integer("counter", { default: 0 })]);
     Schema.raw(${JSON.stringify(fillSql(dialect, "source", ["email"], [emailOf(dialect)], 1200))});
     Schema.createTable("copies", [Schema.integer("id", { primary: true }), Schema.string("email"), Schema.string("email_upper"), Schema.integer("counter")]);
+    Schema.createTable("domains", [Schema.integer("id", { primary: true }), Schema.string("domain")]);
     Schema.createTable("memberships", [Schema.integer("org_id", { primary: true }), Schema.integer("user_id", { primary: true }), Schema.string("role", { nullable: true }), Schema.integer("counter", { default: 0 })]);
     Schema.raw(${JSON.stringify(fillSql(dialect, "memberships", ["org_id", "user_id"], ["g % 7", "g"], 2000))});
   }`,
@@ -106,6 +107,14 @@ forEachDialect((dialect) => {
           `await this.transform("source", { columns: ["email", "counter"], batchSize: 200, workers: 1, into: "copies" }, "copy");`,
           `  copy(row: { email: string; counter: number }) {
     return { email_upper: row.email.toUpperCase(), counter: row.counter + 1 };
+  }`,
+        ),
+        // into a table without the columns read: only what it has is copied.
+        "migrations/20260102000004_narrow.ts": transformMigration(
+          "Narrow",
+          `await this.transform("source", { columns: ["email", "counter"], batchSize: 500, workers: 1, into: "domains" }, "domain");`,
+          `  domain(row: { email: string }) {
+    return { domain: row.email.split("@")[1] };
   }`,
         ),
         "migrations/20260102000003_composite.ts": transformMigration(
@@ -133,6 +142,9 @@ forEachDialect((dialect) => {
       expect(copies).toHaveLength(1200);
       copies.forEach((row, i) => expect({ ...row, id: Number(row.id) }).toEqual({ id: i + 1, email: `user${i + 1}@example.com`, email_upper: `USER${i + 1}@EXAMPLE.COM`, counter: 1 }));
 
+      const domains = await query(db.url, "select domain, count(*) as n, min(id) as first, max(id) as last from domains group by domain");
+      expect(domains.map((r) => [r.domain, Number(r.n), Number(r.first), Number(r.last)])).toEqual([["example.com", 1200, 1, 1200]]);
+
       // Composite key (org_id, user_id): chunks cross org boundaries, every row once.
       expect(await counters(db.url, "memberships")).toEqual({ 1: 2000 });
       const wrong = await query(db.url, `select count(*) as n from memberships where role <> ${cat(dialect, "'r'", "org_id", "'-'", "user_id")}`);
@@ -145,6 +157,7 @@ forEachDialect((dialect) => {
         ["20260102000001_set.prices", "done", 1500, 1500],
         ["20260102000002_into.source", "done", 1200, 1200],
         ["20260102000003_composite.memberships", "done", 2000, 2000],
+        ["20260102000004_narrow.source", "done", 1200, 1200],
       ]);
     });
   });
