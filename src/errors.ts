@@ -287,7 +287,7 @@ export const errors = {
   },
   pluginAborted(plugin: string, hook: string, reason: string) {
     return new PluginError("PLUGIN_ABORTED", `Plugin "${plugin}" aborted the run in ${hook}: ${reason}`, { plugin, hook }, {
-      hint: "Nothing was applied. Resolve what the plugin reports and run again.",
+      hint: "What the plugin stopped was not applied (migrations finished before it stay applied). Resolve what it reports and run again.",
     });
   },
   pluginFailed(plugin: string, hook: string, cause: unknown) {

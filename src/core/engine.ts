@@ -308,6 +308,8 @@ export class MigrationEngine {
     const started = nowMs();
     let info: RunInfo | undefined;
     let executor: Executor | undefined;
+    // run:end answers run:start: a run refused before it (a modified migration, an irreversible one) has neither.
+    let reachedStart = false;
     try {
       return await this.#locked(ws, dryRun, async ({ conn, history, applied, progress }) => {
         info = { command: direction, environment: config.environment, database: config.database.described, dialect: conn.dialect.name, dryRun };
@@ -330,6 +332,7 @@ export class MigrationEngine {
         const ids = chosen.up ? chosen.up.map((m) => m.id) : down!.map((d) => d.source.id);
         this.#emit({ event: "plan", direction, ids, dryRun });
         // Before anything is written, strata's own tables included: a plugin may abort, or back up.
+        reachedStart = true;
         await hooks.call("run:start", { ...info, plan: ids.map((id) => ({ id, name: ws.graph.byId.get(id)?.name ?? id, direction })) });
         if (!dryRun && ids.length > 0) {
           if (config.backup.enabled) await this.#backup(ws, "run", headOf(applied));
@@ -350,7 +353,7 @@ export class MigrationEngine {
     } catch (error) {
       const result = executor?.result ?? { applied: [], rolledBack: [] };
       if (error instanceof MigrationError) error.result = { applied: [...result.applied], rolledBack: [...result.rolledBack] };
-      if (info) await hooks.call("run:end", { ...info, success: false, ...result, durationMs: nowMs() - started, migrations: executor?.timings ?? [], error: errorInfo(error) });
+      if (info && reachedStart) await hooks.call("run:end", { ...info, success: false, ...result, durationMs: nowMs() - started, migrations: executor?.timings ?? [], error: errorInfo(error) });
       throw error;
     }
   }

@@ -125,6 +125,16 @@ forEachDialect((dialect) => {
       expect(calls[1].payload).toMatchObject({ success: false, applied: [], error: { code: "PLUGIN_ABORTED" } });
     });
 
+    it("a run refused before run:start (a modified migration) calls neither run:start nor run:end", async () => {
+      const calls: Call[] = [];
+      const { dir, migrator } = await setup(dialect, { [`migrations/${FIRST}.ts`]: tableMigration("CreateThings", "things") });
+      await migrator([]).run();
+      await addFiles(dir, { [`migrations/${FIRST}.ts`]: tableMigration("CreateThings", "other_things") });
+      const error = await rejection(migrator([recorder("watch", calls)]).run());
+      expect(error).toMatchObject({ code: "CHECKSUM_MISMATCH" });
+      expect(sequence(calls)).toEqual([]);
+    });
+
     it("migration:before: nothing of that migration applied, the database as it was", async () => {
       const { db, dir, migrator } = await setup(dialect, { [`migrations/${FIRST}.ts`]: tableMigration("CreateThings", "things") });
       await migrator([]).run();
