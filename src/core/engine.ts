@@ -215,7 +215,8 @@ export class MigrationEngine {
   }
 
   /**
-   * Resumes paused transforms (failed chunks become pending again). With no other runner
+   * Resumes paused transforms (failed chunks become pending again), and without an id joins
+   * the running ones too. With no other runner
    * active, the migration itself is run on (`up` to it); while another runner holds the
    * lock, this process joins the transform and shares its chunks.
    */

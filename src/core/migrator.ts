@@ -97,7 +97,7 @@ export class Migrator {
     return (await this.#get()).pauseTransform(...args);
   }
 
-  /** Resumes paused transforms: runs the migration on, or joins a runner that holds the lock. */
+  /** Resumes paused transforms (without an id, running ones too): runs the migration on, or joins a runner that holds the lock. */
   async resumeTransform(...args: Parameters<Engine["resumeTransform"]>): ReturnType<Engine["resumeTransform"]> {
     return (await this.#get()).resumeTransform(...args);
   }

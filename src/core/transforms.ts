@@ -7,6 +7,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { previewTransform, runTransform, type TransformEvent, type TransformSummary } from "../transform/engine.ts";
 import { resolveTransform, type ResolvedTransform, type TransformFunction, type TransformOptions } from "../transform/options.ts";
 import { TransformStore } from "../transform/checkpoint.ts";
+import { readTransformStart, type TransformStart } from "../transform/start.ts";
 import { UsageError } from "../errors.ts";
 import type { Connection } from "./connection.ts";
 import type { MigrationSource } from "./discover.ts";
@@ -40,9 +41,9 @@ export const chunkOwner = (by: string): string => `${by} pid ${pid}`;
 export const DEFAULT_WORKERS = Math.max(1, availableParallelism() - 1);
 
 /**
- * `this.transform(table, options, fn)` inside a migration: what the migration did so far
- * is committed, then the transform runs chunk by chunk (or, in a dry run, shows its row
- * function on a sample).
+ * `this.transform(table, options, fn)` inside a migration: transform:start is called, what
+ * the migration did so far is committed, then the transform runs chunk by chunk (or, in a
+ * dry run, shows its row function on a sample).
  */
 export async function runMigrationTransform(
   call: TransformCall,
@@ -56,7 +57,14 @@ export async function runMigrationTransform(
     migrationId: source.id, file: source.file, index: run.nextTransformIndex(), table,
     options: options as TransformOptions | undefined, fn: fn as TransformFunction, defaultWorkers: DEFAULT_WORKERS,
   });
-  await run.enterTransform(migration.closeRunTransaction);
+  // transform:start comes before the migration's earlier statements commit: a plugin that
+  // aborts there rolls the migration back whole where DDL is transactional (PostgreSQL,
+  // SQLite), and no transform record is left.
+  let started: TransformStart | undefined;
+  await run.enterTransform(migration.closeRunTransaction, async (session, own) => {
+    started = await readTransformStart(own, session, call.historyTable, spec);
+    if (started) await call.hooks.call("transform:start", started);
+  });
   // The migration's own session keeps the migration lock; the chunks get sessions of their own.
   const dialect = await call.openDialect(spec.workers + 4);
   const ctx = {
@@ -76,7 +84,7 @@ export async function runMigrationTransform(
       await previewTransform(ctx, spec);
       return undefined;
     }
-    return await runTransform(ctx, spec);
+    return await runTransform(ctx, spec, started);
   } finally {
     await dialect.driver.close();
   }
@@ -102,16 +110,21 @@ export async function listTransforms(conn: Connection, historyTable: string): Pr
   }));
 }
 
-/** Pauses (or marks for resuming) one transform or all that are not done; returns their ids. */
+/**
+ * Pauses, or marks for resuming, one transform or every one that is not done; returns their
+ * ids. Without an id, pausing takes the running ones, and resuming takes the paused ones
+ * and those already running: a second process joins those (`strata transform resume`).
+ */
 export async function setTransformsState(conn: Connection, historyTable: string, id: string | undefined, state: "paused" | "running"): Promise<string[]> {
   const store = new TransformStore(conn.dialect, historyTable);
   const all = await store.list(conn.session);
-  const targets = id === undefined ? all.filter((t) => t.state !== "done" && t.state !== state) : all.filter((t) => t.id === id);
+  const open = all.filter((t) => t.state !== "done");
+  const targets = id !== undefined ? all.filter((t) => t.id === id) : state === "paused" ? open.filter((t) => t.state === "running") : open;
   if (id !== undefined && targets.length === 0) {
     throw new UsageError(`No transform "${id}" in this database.`, { hint: `Transforms: ${all.map((t) => t.id).join(", ") || "none"} ("strata transform status").` });
   }
   for (const t of targets) {
-    if (t.state === "done") continue;
+    if (t.state === "done" || (id === undefined && t.state === state)) continue;
     if (state === "running") await store.reopenFailed(conn.session, t.id);
     await store.setState(conn.session, t.id, state, state === "running" ? { lastError: null, keyRange: null } : {});
   }

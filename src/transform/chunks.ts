@@ -34,6 +34,16 @@ export function planColumns(spec: ResolvedTransform, table: TableInfo, target: T
   return { keys, read, types, jsonColumns, ...(target ? { targetColumns: new Set(target.columns.map((c) => c.name)) } : {}) };
 }
 
+/** The chunk SQL of a transform, from its table (and `into` target) as the session sees them. */
+export async function prepareChunks(dialect: Dialect, session: Session, spec: ResolvedTransform): Promise<{ sql: ChunkSql; keys: string[] }> {
+  const table = await dialect.introspector.table(session, spec.table);
+  if (!table) throw new StrataError("TRANSFORM_FAILED", `this.transform(): table "${spec.table}" does not exist.`, { hint: "Create it in an earlier migration (or earlier in this one)." });
+  const target = spec.into ? await dialect.introspector.table(session, spec.into) : undefined;
+  if (spec.into && !target) throw new StrataError("TRANSFORM_FAILED", `this.transform(): target table "${spec.into}" (into) does not exist.`, { hint: "Create it before the transform, with the key and the columns the row function returns." });
+  const plan = planColumns(spec, table, target);
+  return { sql: new ChunkSql(dialect, spec, plan), keys: plan.keys };
+}
+
 export class ChunkSql {
   readonly #dialect: Dialect;
   readonly #spec: ResolvedTransform;

@@ -1,13 +1,14 @@
 import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
-import { StrataError } from "../errors.ts";
+import { PluginError, StrataError } from "../errors.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 import type { HookRunner } from "../hooks/runner.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { nowMs, sleep } from "../util/time.ts";
 import { TransformStore, type ChunkRecord, type TransformRecord } from "./checkpoint.ts";
-import { ChunkSql, planColumns } from "./chunks.ts";
+import { prepareChunks, type ChunkSql } from "./chunks.ts";
 import type { ResolvedTransform } from "./options.ts";
 import { createRowPool, type RowPool } from "./pool.ts";
+import type { TransformStart } from "./start.ts";
 import { applyRows } from "./worker.ts";
 
 export type TransformEvent =
@@ -63,7 +64,10 @@ interface Shared {
   chunks: number;
   size: number;
   collectedAt: number;
-  stop?: "paused" | "failed";
+  /** Rows of one chunk are split into this many slices, run on the workers at once. */
+  slices: number;
+  /** Why the lanes stop: paused from outside, a chunk that kept failing, a plugin's batchBefore hook. */
+  stop?: "paused" | "failed" | "plugin";
   failure?: StrataError;
 }
 
@@ -73,8 +77,10 @@ interface Shared {
  * marked done in one transaction. Several chunks are in flight at once, each on its own
  * session, so reads, the row function and writes overlap. Resumes from the checkpoint when
  * the transform exists; another process running the same transform shares the chunks.
+ * `started`: transform:start was already called with this payload (by the migration, before
+ * its earlier statements committed); otherwise it is called here.
  */
-export async function runTransform(ctx: EngineContext, spec: ResolvedTransform): Promise<TransformSummary> {
+export async function runTransform(ctx: EngineContext, spec: ResolvedTransform, started?: TransformStart): Promise<TransformSummary> {
   const { dialect } = ctx;
   const control = await ctx.openSession();
   const lanes: Session[] = [];
@@ -82,25 +88,27 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform):
   try {
     const store = new TransformStore(dialect, ctx.historyTable);
     await store.ensure(control);
-    const { sql, keys } = await prepare(dialect, control, spec);
+    const { sql, keys } = await prepareChunks(dialect, control, spec);
     let record = await store.get(control, spec.id);
     if (!record) {
-      await store.create(control, { id: spec.id, migrationId: spec.migrationId, table: spec.table, spec, rowsTotal: await sql.countRows(control) });
+      await store.create(control, { id: spec.id, migrationId: spec.migrationId, table: spec.table, spec, rowsTotal: started?.rowsTotal ?? (await sql.countRows(control)) });
       record = (await store.get(control, spec.id))!;
     }
     const rowsDoneBefore = await store.rowsDone(control, spec.id);
     if (record.state === "done") return { id: spec.id, rowsDone: rowsDoneBefore, rowsTotal: record.rowsTotal, changed: 0, chunks: 0, durationMs: 0 };
     if (record.state === "paused") throw pausedError(record, rowsDoneBefore);
-    await ctx.hooks.call("transform:start", { id: spec.id, migrationId: spec.migrationId, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
+    if (!started) await ctx.hooks.call("transform:start", { id: spec.id, migrationId: spec.migrationId, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
     ctx.emit({ event: "transform-start", id: spec.id, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
     if (spec.method) pool = await createRowPool({ runtime: ctx.runtime, workers: spec.workers, file: spec.file, version: ctx.version, method: spec.method, keys });
     const shared: Shared = {
       id: spec.id, spec, store, sql, keys, ...(pool ? { pool } : {}), started: nowMs(), rowsStarted: 0, rowsDoneHere: 0, rowsDoneBefore,
-      rowsTotal: record.rowsTotal, changed: 0, chunks: 0, size: spec.batchSize, collectedAt: nowMs(),
+      rowsTotal: record.rowsTotal, changed: 0, chunks: 0, size: spec.batchSize, collectedAt: nowMs(), slices: 1,
     };
-    // SQLite has one writer at a time: one chunk in flight. Elsewhere one more chunk than
-    // workers, so the database reads and writes while the workers compute.
+    // SQLite has one writer at a time: one chunk in flight, its rows split over the workers.
+    // Elsewhere one more chunk than workers, so the database reads and writes while the
+    // workers compute.
     const depth = dialect.adapter.locksWithTransactions ? 1 : Math.max(2, spec.workers + 1);
+    shared.slices = Math.max(1, Math.ceil(spec.workers / depth));
     for (let i = 0; i < depth; i++) lanes.push(await ctx.openSession());
     const ticker = startProgress(ctx, control, shared);
     try {
@@ -117,7 +125,7 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform):
       const current = (await store.get(control, spec.id))!;
       end("paused");
       const error = shared.failure ?? pausedError(current, rowsDone);
-      await ctx.hooks.call("transform:end", { id: spec.id, table: spec.table, state: shared.failure ? "failed" : "paused", rowsDone, rowsTotal: shared.rowsTotal, durationMs, error: { code: error.code, message: error.message } });
+      await ctx.hooks.call("transform:end", { id: spec.id, table: spec.table, state: shared.stop === "failed" ? "failed" : "paused", rowsDone, rowsTotal: shared.rowsTotal, durationMs, error: { code: error.code, message: error.message } });
       throw error;
     }
     await store.setState(control, spec.id, "done", { lastError: null });
@@ -142,7 +150,7 @@ export async function previewTransform(ctx: EngineContext, spec: ResolvedTransfo
       ctx.emit({ event: "transform-preview", id: spec.id, note: `no sample: ${missing.map((t) => `"${t}"`).join(" and ")} not created yet (earlier statements of this plan create it)` });
       return;
     }
-    const { sql, keys } = await prepare(ctx.dialect, session, spec);
+    const { sql, keys } = await prepareChunks(ctx.dialect, session, spec);
     if (spec.set) {
       ctx.emit({ event: "transform-preview", id: spec.id, note: sql.setStatement(null, null).sql });
       return;
@@ -153,15 +161,6 @@ export async function previewTransform(ctx: EngineContext, spec: ResolvedTransfo
   } finally {
     await session.close();
   }
-}
-
-async function prepare(dialect: Dialect, session: Session, spec: ResolvedTransform) {
-  const table = await dialect.introspector.table(session, spec.table);
-  if (!table) throw new StrataError("TRANSFORM_FAILED", `this.transform(): table "${spec.table}" does not exist.`, { hint: "Create it in an earlier migration (or earlier in this one)." });
-  const target = spec.into ? await dialect.introspector.table(session, spec.into) : undefined;
-  if (spec.into && !target) throw new StrataError("TRANSFORM_FAILED", `this.transform(): target table "${spec.into}" (into) does not exist.`, { hint: "Create it before the transform, with the key and the columns the row function returns." });
-  const plan = planColumns(spec, table, target);
-  return { sql: new ChunkSql(dialect, spec, plan), keys: plan.keys };
 }
 
 async function runLane(ctx: EngineContext, session: Session, shared: Shared): Promise<void> {
@@ -244,6 +243,13 @@ async function processChunk(ctx: EngineContext, session: Session, shared: Shared
   let changed = 0;
   try {
     await hooks.call("transform:batchBefore", { id: shared.id, table: spec.table, batch: chunk.chunkNo, keyRange, size: chunk.size });
+  } catch (error) {
+    // A plugin's refusal is not the chunk's failure: not retried, the claim is let go.
+    await session.execute("rollback").catch(() => undefined);
+    await stopForPlugin(session, shared, error);
+    return;
+  }
+  try {
     let writes: Statement[];
     if (spec.set) {
       writes = [sql.setStatement(chunk.from, chunk.to)];
@@ -251,7 +257,7 @@ async function processChunk(ctx: EngineContext, session: Session, shared: Shared
       const data = await sql.read(session, chunk.from, chunk.to);
       rows = data.length;
       shared.rowsStarted += rows;
-      const results = rows ? await shared.pool!.run(data) : [];
+      const results = rows ? await shared.pool!.run(data, shared.slices) : [];
       const write = sql.writeStatements(data, results);
       changed = write.changed;
       writes = write.statements;
@@ -267,6 +273,8 @@ async function processChunk(ctx: EngineContext, session: Session, shared: Shared
     // The chunk's writes and its checkpoint in one transaction: exactly once.
     if (spec.set) {
       rows = changed = (await session.execute(writes[0].sql, writes[0].params)).rowCount;
+      // No rows are read before a { set } chunk: the throttle counts the rows it updated.
+      shared.rowsStarted += rows;
       const done = store.doneStatement(shared.id, chunk.chunkNo, rows, changed, ctx.by);
       await session.execute(done.sql, done.params, done);
     } else {
@@ -302,6 +310,21 @@ async function recordFailure(ctx: EngineContext, session: Session, shared: Share
     return;
   }
   await sleep(ctx.policy.retryDelayMs(attempts));
+}
+
+/**
+ * A before hook stopped the transform (abort() or an error: PLUGIN_ABORTED, PLUGIN_FAILED).
+ * Chunks already committed cannot be undone: the transform is left paused, with the
+ * plugin's message, and the lanes stop after their chunks in flight.
+ */
+async function stopForPlugin(session: Session, shared: Shared, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!shared.failure) {
+    const hint = `The rows done so far stay. Run "strata transform resume ${shared.id}" to go on (the hook is asked again before each chunk).`;
+    shared.failure = error instanceof PluginError ? new PluginError(error.code, error.message, { plugin: error.plugin, hook: error.hook }, { hint, details: { id: shared.id }, cause: error.cause }) : new StrataError("PLUGIN_FAILED", message, { hint });
+  }
+  shared.stop = "plugin";
+  await shared.store.setState(session, shared.id, "paused", { lastError: message, keyRange: null });
 }
 
 async function failureError(session: Session, shared: Shared): Promise<StrataError> {

@@ -5,7 +5,8 @@ import { applyRows, loadInstance, type RowTask } from "./worker.ts";
 /** Runs the row function over a chunk: in worker threads, or in this thread (workers: 0). */
 export interface RowPool {
   readonly threads: number;
-  run(rows: Row[]): Promise<(Row | null)[]>;
+  /** Results in the order of `rows`; split into up to `slices` parts run on different threads at once. */
+  run(rows: Row[], slices?: number): Promise<(Row | null)[]>;
   close(): Promise<void>;
 }
 
@@ -43,9 +44,21 @@ export async function createRowPool(options: PoolOptions): Promise<RowPool> {
     // A chunk at a time per worker: the engine bounds what is in flight.
     concurrentTasksPerWorker: 1,
   });
+  const runOne = (rows: Row[]) => pool.run(task(rows)) as Promise<(Row | null)[]>;
   return {
     threads: options.workers,
-    run: (rows) => pool.run(task(rows)) as Promise<(Row | null)[]>,
+    run: async (rows, slices = 1) => {
+      const parts = sliceRows(rows, Math.min(slices, options.workers));
+      return parts.length === 1 ? runOne(parts[0]) : (await Promise.all(parts.map(runOne))).flat();
+    },
     close: () => pool.destroy(),
   };
+}
+
+/** Consecutive slices of near-equal length (at least one row each), in order. */
+function sliceRows<T>(rows: readonly T[], slices: number): T[][] {
+  const n = Math.max(1, Math.min(slices, rows.length));
+  const out: T[][] = [];
+  for (let i = 0; i < n; i++) out.push(rows.slice(Math.floor((i * rows.length) / n), Math.floor(((i + 1) * rows.length) / n)));
+  return out;
 }

@@ -6,7 +6,7 @@ import type { BatchPolicy } from "../../src/index.ts";
 import { forEachDialect, testDatabase } from "../helpers/databases.ts";
 import { query } from "../helpers/dump.ts";
 import { addFiles, writeProject } from "../helpers/project.ts";
-import { expectExit, strata } from "../cli/fixtures.ts";
+import { expectExit, historyJson, strata } from "../cli/fixtures.ts";
 import { CHUNKS_TABLE, counters, migrationFile, q, usersMigration } from "./fixtures.ts";
 
 const policy = (options?: Parameters<typeof batching>[0]): BatchPolicy => batching(options).batching!;
@@ -151,6 +151,37 @@ forEachDialect((dialect) => {
       const sizing = calls.filter((c) => c.fn === "nextSize");
       expect(sizing.filter((c) => c.input.targetMs === 2000 && c.input.min === 50 && c.input.max === 1600)).toHaveLength(adaptive.length);
       expect(sizing.filter((c) => c.input.targetMs === 0).every((c) => c.out === c.input.size)).toBe(true);
+    });
+  });
+});
+
+/** A pure-SQL transform of the 600 users rows in fixed chunks of 100, paced by `pace`. */
+const setMigration = (className: string, pace: string) =>
+  migrationFile(
+    className,
+    `  async up() {
+    await this.transform("users", { batchSize: 100, targetChunkMs: 0, ${pace} }, { set: { counter: "counter + 1" } });
+  }`,
+  );
+
+forEachDialect((dialect) => {
+  describe("pacing of a { set } transform", () => {
+    // A throttle only ever makes a run slower, so a lower bound on its duration is not flaky.
+    it("honours maxRowsPerSecond and pauseMs like a method transform: 600 rows at 1,000 rows/s take over half a second", async () => {
+      const db = await testDatabase(dialect);
+      const dir = await writeProject({
+        "migrations/20260101000000_create_users.ts": usersMigration(dialect, 600),
+        "migrations/20260102000000_throttled.ts": setMigration("Throttled", "maxRowsPerSecond: 1000"),
+        "migrations/20260103000000_paused.ts": setMigration("Paused", "pauseMs: 200"),
+      });
+      expectExit(await strata(dir, ["up", "--url", db.url]), 0);
+      expect(await counters(db.url)).toEqual({ 2: 600 });
+
+      const history = await historyJson(dir, ["--url", db.url]);
+      const took = (id: string) => history.events.find((e) => e.id === id && e.action === "apply")!.durationMs!;
+      expect(took("20260102000000_throttled")).toBeGreaterThanOrEqual(500);
+      // Seven chunks (the last, open-ended one empty), a 200 ms pause before all but the first of each lane.
+      expect(took("20260103000000_paused")).toBeGreaterThanOrEqual(500);
     });
   });
 });

@@ -25,7 +25,11 @@ const stampMigration = migrationFile(
 // Chunks are claimed with SKIP LOCKED: PostgreSQL, and MariaDB 10.6+.
 forEachDialect((dialect) => {
   describe("two processes sharing one transform", () => {
-    it("the runner and a process that joins with transform resume finish it together, every row once", async () => {
+    // Without an id, resume joins every running transform (SPEC: "a second process joins a running transform with `strata transform resume`").
+    it.each([
+      ["transform resume <id>", [ID]],
+      ["transform resume without an id", []],
+    ])("the runner and a process that joins with %s finish it together, every row once", async (_how, ids) => {
       const db = await testDatabase(dialect);
       const dir = await writeProject({ [`migrations/${CREATE}.ts`]: usersMigration(dialect, N), [`migrations/${STAMP}.ts`]: stampMigration });
       expectExit(await strata(dir, ["up", "--to", CREATE, "--url", db.url]), 0);
@@ -33,7 +37,7 @@ forEachDialect((dialect) => {
       const a = startStrata(dir, ["up", "--url", db.url]);
       await waitFor("the runner's first chunk", async () => (await chunksDone(db.url, ID)) >= 1 || a.child.exitCode !== null);
       // B cannot take the migration lock, so it only processes chunks of the running transform.
-      const b = await strata(dir, ["transform", "resume", ID, "--json", "--url", db.url]);
+      const b = await strata(dir, ["transform", "resume", ...ids, "--json", "--url", db.url]);
       const ra = await a.result;
       expectExit(b, 0);
       expect(parseJson(b)).toEqual({ resumed: [ID], joined: true });

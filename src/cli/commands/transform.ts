@@ -35,7 +35,7 @@ export default defineCommand({
     }
     const { resumed, joined } = await migrator.resumeTransform(id);
     out.result({ resumed, joined }, () => {
-      if (resumed.length === 0) return "No paused transform to resume.";
+      if (resumed.length === 0) return "No paused or running transform to resume.";
       return joined ? `Joined ${resumed.join(", ")} alongside the running migration; its chunks are done.` : `Resumed ${resumed.join(", ")}.`;
     });
   },
