@@ -32,6 +32,7 @@ export type ErrorCode =
   | "CONNECTION_FAILED"
   | "BACKUP_FAILED"
   | "TRANSFORM_FAILED"
+  | "TRANSFORM_PAUSED"
   | "UNSUPPORTED";
 
 export interface StrataErrorOptions {

@@ -337,7 +337,7 @@ async function failureError(session: Session, shared: Shared): Promise<StrataErr
 }
 
 function pausedError(record: TransformRecord, rowsDone: number): StrataError {
-  return new StrataError("TRANSFORM_FAILED", `Transform "${record.id}" is paused at ${rowsDone} of ${record.rowsTotal} rows${record.lastError ? ` after an error: ${record.lastError}` : ""}.`, {
+  return new StrataError("TRANSFORM_PAUSED", `Transform "${record.id}" is paused at ${rowsDone} of ${record.rowsTotal} rows${record.lastError ? ` after an error: ${record.lastError}` : ""}.`, {
     hint: `Run "strata transform resume ${record.id}" to go on.`,
     details: { id: record.id, state: "paused" },
   });

@@ -40,6 +40,9 @@ forEachDialect((dialect) => {
       expect(stopped.signal).toBeNull();
       expect(stopped.code, run.output()).toBe(1);
       expect(printed(stopped)).toContain(`Transform "${ID}" is paused`);
+      // A deliberate pause is not reported as a failure of the transform.
+      expect(printed(stopped)).toContain("TRANSFORM_PAUSED");
+      expect(printed(stopped)).not.toContain("TRANSFORM_FAILED");
       const paused = (await transformStatus(dir, db.url)).transforms;
       expect(paused).toEqual([{ id: ID, table: "users", state: "paused", rowsDone: expect.any(Number), rowsTotal: N }]);
       expect(paused[0].rowsDone).toBeGreaterThan(0);
