@@ -1,6 +1,6 @@
 import type { Catalog, Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
 import { isStrataError, StrataError } from "../errors.ts";
-import { requiresNoTransaction, type DropIndex, type Operation } from "../schema/operations.ts";
+import { requiresNoTransaction, type DropForeignKey, type DropIndex, type DropUnique, type Operation } from "../schema/operations.ts";
 import { withRecorder } from "../schema/recorder.ts";
 import type { Query } from "../schema/query.ts";
 import { sleep } from "../util/time.ts";
@@ -168,7 +168,7 @@ export class MigrationRun {
   async #compile(op: Operation, catalog: { table(name: string): Promise<unknown> }): Promise<Statement[]> {
     const { dialect } = this.#o;
     try {
-      if (op.kind === "DropIndex" && op.columns) op = await indexByColumns(op, catalog as Catalog);
+      if ((op.kind === "DropIndex" || op.kind === "DropUnique" || op.kind === "DropForeignKey") && op.columns) op = await droppedByColumns(op, catalog as Catalog);
       return await dialect.compiler.compileOperation(op, catalog as Parameters<typeof dialect.compiler.compileOperation>[1]);
     } catch (error) {
       if (!this.#o.dryRun) throw error;
@@ -400,14 +400,16 @@ export class MigrationRun {
 }
 
 /**
- * dropIndex by columns: the generated name is `<table>_<columns>_idx`, or `_key` for a
- * unique index, and the caller need not remember which. Where no index has the generated
- * name, the one index on exactly these columns is dropped, whatever its name.
+ * dropIndex / dropUnique / dropForeignKey by columns: the generated name is
+ * `<table>_<columns>_idx|key|fkey`, but the index may be unique (`_key`) or the constraint
+ * may have been given a name. Where nothing has the generated name, the one index (unique
+ * ones for dropUnique) or foreign key on exactly these columns is dropped, whatever its name.
  */
-async function indexByColumns(op: DropIndex, catalog: Catalog): Promise<DropIndex> {
-  const indexes = (await catalog.table(op.table))?.indexes ?? [];
-  if (indexes.some((index) => index.name === op.name)) return op;
-  const same = indexes.filter((index) => index.columns.length === op.columns!.length && index.columns.every((c, i) => c === op.columns![i]));
+async function droppedByColumns<T extends DropIndex | DropUnique | DropForeignKey>(op: T, catalog: Catalog): Promise<T> {
+  const table = await catalog.table(op.table);
+  const candidates = op.kind === "DropForeignKey" ? (table?.foreignKeys ?? []) : (table?.indexes ?? []).filter((index) => op.kind === "DropIndex" || index.unique);
+  if (candidates.some((c) => c.name === op.name)) return op;
+  const same = candidates.filter((c) => c.columns.length === op.columns!.length && c.columns.every((name, i) => name === op.columns![i]));
   return same.length === 1 ? { ...op, name: same[0].name } : op;
 }
 

@@ -89,6 +89,8 @@ export interface DropForeignKey {
   readonly kind: "DropForeignKey";
   readonly table: string;
   readonly name: string;
+  /** Given by columns (see DropIndex). */
+  readonly columns?: readonly string[];
 }
 
 export interface AddUnique {
@@ -102,6 +104,8 @@ export interface DropUnique {
   readonly kind: "DropUnique";
   readonly table: string;
   readonly name: string;
+  /** Given by columns (see DropIndex). */
+  readonly columns?: readonly string[];
 }
 
 export interface AddCheck {

@@ -41,8 +41,11 @@ function requireColumns(columns: Columns, call: string): string[] {
   return list;
 }
 
-function nameOf(table: string, nameOrColumns: Columns, suffix: "idx" | "key" | "fkey"): string {
-  return typeof nameOrColumns === "string" && !nameOrColumns.includes(",") ? nameOrColumns : generatedName(table, toList(nameOrColumns), suffix);
+/** A drop by name, or by columns: the generated name, with the columns to find one named otherwise. */
+function named(table: string, nameOrColumns: Columns, suffix: "idx" | "key" | "fkey"): { name: string; columns?: string[] } {
+  if (typeof nameOrColumns === "string" && !nameOrColumns.includes(",")) return { name: nameOrColumns };
+  const columns = toList(nameOrColumns);
+  return { name: generatedName(table, columns, suffix), columns };
 }
 
 /**
@@ -114,9 +117,7 @@ export const Schema = {
   /** Drops an index by name, or by the columns it was created on (generated name). */
   dropIndex(table: string, nameOrColumns: Columns, options: { concurrently?: boolean; unique?: boolean } = {}): void {
     requireName(table, "the table name", "dropIndex");
-    const name = nameOf(table, nameOrColumns, options.unique ? "key" : "idx");
-    const byColumns = name !== nameOrColumns;
-    recordOperation({ kind: "DropIndex", table, name, concurrently: options.concurrently ?? false, ...(byColumns ? { columns: toList(nameOrColumns) } : {}) }, "dropIndex");
+    recordOperation({ kind: "DropIndex", table, ...named(table, nameOrColumns, options.unique ? "key" : "idx"), concurrently: options.concurrently ?? false }, "dropIndex");
   },
   addForeignKey(table: string, columns: Columns, refTable: string, refColumns: Columns = "id", options: ForeignKeyOptions = {}): void {
     requireName(table, "the table name", "addForeignKey");
@@ -134,7 +135,7 @@ export const Schema = {
   },
   dropForeignKey(table: string, nameOrColumns: Columns): void {
     requireName(table, "the table name", "dropForeignKey");
-    recordOperation({ kind: "DropForeignKey", table, name: nameOf(table, nameOrColumns, "fkey") }, "dropForeignKey");
+    recordOperation({ kind: "DropForeignKey", table, ...named(table, nameOrColumns, "fkey") }, "dropForeignKey");
   },
   addUnique(table: string, columns: Columns, options: { name?: string } = {}): void {
     requireName(table, "the table name", "addUnique");
@@ -143,7 +144,7 @@ export const Schema = {
   },
   dropUnique(table: string, nameOrColumns: Columns): void {
     requireName(table, "the table name", "dropUnique");
-    recordOperation({ kind: "DropUnique", table, name: nameOf(table, nameOrColumns, "key") }, "dropUnique");
+    recordOperation({ kind: "DropUnique", table, ...named(table, nameOrColumns, "key") }, "dropUnique");
   },
   addCheck(table: string, name: string, expression: string): void {
     recordOperation({
