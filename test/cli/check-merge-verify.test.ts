@@ -111,5 +111,20 @@ forEachDialect((dialect) => {
       expect(result.differences.join(" ")).toContain("things");
       expect(await tableNames(db.url)).toEqual(before);
     });
+
+    it("checks each pending migration on its own: a later down() cannot hide an earlier one's leftovers", async () => {
+      const db = await testDatabase(dialect);
+      const dir = await writeProject({
+        "migrations/20260101000000_good.ts": migration("Good", `up() { Schema.createTable("vg", [Schema.id()]); }\n  down() { Schema.dropTable("vg"); }`),
+        // down() forgets the column: dropping vg in Good's down() would hide it in a round trip over both.
+        "migrations/20260102000000_bad.ts": migration("Bad", `up() {\n    Schema.addColumn("vg", Schema.integer("extra", { nullable: true }));\n    Schema.createIndex("vg", ["extra"]);\n  }\n  down() { Schema.dropIndex("vg", ["extra"]); }`),
+      });
+      const result = await runCli(["verify", "--json", "--url", db.url], { cwd: dir });
+      expect(result.code).toBe(1);
+      const json = parseJson(result);
+      expect(json).toMatchObject({ ok: false, verified: ["20260101000000_good", "20260102000000_bad"] });
+      expect(json.differences.join(" ")).toMatch(/20260102000000_bad, after down: table "vg" differs/);
+      expect(json.differences.join(" ")).not.toContain("20260101000000_good");
+    });
   });
 });
