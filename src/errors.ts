@@ -185,20 +185,25 @@ export const errors = {
       hint: "Pass --yes to confirm.",
     });
   },
-  dependencyMissing(id: string, dependency: string) {
+  /** Every dependency no migration defines, in one error. */
+  dependencyMissing(missing: readonly { id: string; dependency: string }[]) {
+    const [first] = missing;
+    const each = missing.map((m) => `"${m.id}" depends on "${m.dependency}"`).join(", ");
     return new StrataError(
       "DEPENDENCY_MISSING",
-      `Migration "${id}" depends on "${dependency}", which no migration file defines.`,
+      `Migration ${each}, which no migration file defines.`,
       {
         hint: 'Check the name in "dependencies", or run "strata status" to list migration ids.',
-        details: { id, dependency },
+        details: { id: first.id, dependency: first.dependency, missing },
       },
     );
   },
-  dependencyCycle(ids: readonly string[]) {
-    return new StrataError("DEPENDENCY_CYCLE", `Migrations depend on each other in a cycle: ${ids.join(" -> ")} (each depends on the next).`, {
-      hint: 'Remove one of these dependencies so the graph has an order; "strata check" shows the graph.',
-      details: { ids },
+  /** Every cycle of the graph, each a closed path (a -> b -> a), in one error. */
+  dependencyCycle(cycles: readonly (readonly string[])[]) {
+    const paths = cycles.map((ids) => ids.join(" -> ")).join("; ");
+    return new StrataError("DEPENDENCY_CYCLE", `Migrations depend on each other in ${cycles.length === 1 ? "a cycle" : `${cycles.length} cycles`}: ${paths} (each depends on the next).`, {
+      hint: 'Remove one dependency of each cycle so the graph has an order; "strata check" shows the graph.',
+      details: { ids: cycles[0], cycles },
     });
   },
   duplicateId(id: string, files: readonly string[]) {

@@ -59,20 +59,26 @@ export function buildGraph<N extends GraphNode>(nodes: readonly N[]): Graph<N> {
 
   const dependencies = new Map<string, string[]>();
   const dependents = new Map<string, string[]>();
+  // Every problem is collected, so one run names them all.
+  const missing: { id: string; dependency: string }[] = [];
+  const selfCycles: string[][] = [];
   for (const node of nodes) {
     const resolved: string[] = [];
     for (const ref of node.dependencies) {
       const id = resolve(ref);
-      if (!id) throw errors.dependencyMissing(node.id, ref);
-      if (id === node.id) throw errors.dependencyCycle([node.id, node.id]);
-      if (!resolved.includes(id)) resolved.push(id);
-      dependents.set(id, [...(dependents.get(id) ?? []), node.id]);
+      if (!id) missing.push({ id: node.id, dependency: ref });
+      else if (id === node.id) selfCycles.push([node.id, node.id]);
+      else if (!resolved.includes(id)) {
+        resolved.push(id);
+        dependents.set(id, [...(dependents.get(id) ?? []), node.id]);
+      }
     }
     dependencies.set(node.id, resolved);
   }
+  if (missing.length > 0) throw errors.dependencyMissing(missing);
 
   const sorted = sortedCopy(nodes, compareNodes);
-  const order = topologicalOrder(sorted, dependencies, dependents, byId);
+  const order = topologicalOrder(sorted, dependencies, dependents, byId, selfCycles);
   const heads = sorted.filter((n) => !dependents.has(n.id)).map((n) => n.id);
   return { order, byId, dependencies, heads, resolve };
 }
@@ -84,7 +90,8 @@ const compareNodes = (a: GraphNode, b: GraphNode) => (a.version < b.version ? -1
  * When every dependency is older than its dependent (the usual folder), that order is
  * simply the version order, found without the heap.
  */
-function topologicalOrder<N extends GraphNode>(sorted: N[], dependencies: Map<string, string[]>, dependents: Map<string, string[]>, byId: Map<string, N>): N[] {
+function topologicalOrder<N extends GraphNode>(sorted: N[], dependencies: Map<string, string[]>, dependents: Map<string, string[]>, byId: Map<string, N>, selfCycles: string[][]): N[] {
+  if (selfCycles.length > 0) throw errors.dependencyCycle([...selfCycles, ...findCycles(sorted, dependencies, new Set())]);
   if (dependents.size === 0) return sorted;
   const position = new Map(sorted.map((node, i) => [node.id, i]));
   if (sorted.every((node, i) => dependencies.get(node.id)!.every((dep) => position.get(dep)! < i))) return sorted;
@@ -105,12 +112,23 @@ function topologicalOrder<N extends GraphNode>(sorted: N[], dependencies: Map<st
       if (left === 0) heap.push(byId.get(child)!);
     }
   }
-  if (order.length < sorted.length) throw errors.dependencyCycle(findCycle(sorted, dependencies, new Set(order.map((n) => n.id))));
+  if (order.length < sorted.length) throw errors.dependencyCycle(findCycles(sorted, dependencies, new Set(order.map((n) => n.id))));
   return order;
 }
 
-/** One cycle among the migrations left unordered, as a closed path (a -> b -> a). */
-function findCycle(nodes: readonly GraphNode[], dependencies: Map<string, string[]>, done: Set<string>): string[] {
+/** Every cycle among the migrations not in `done`: one found, its migrations set aside, the next looked for. */
+function findCycles(nodes: readonly GraphNode[], dependencies: Map<string, string[]>, done: Set<string>): string[][] {
+  const cycles: string[][] = [];
+  const excluded = new Set(done);
+  for (let cycle = findCycle(nodes, dependencies, excluded); cycle; cycle = findCycle(nodes, dependencies, excluded)) {
+    cycles.push(cycle);
+    for (const id of cycle) excluded.add(id);
+  }
+  return cycles;
+}
+
+/** One cycle among the migrations not in `done`, as a closed path (a -> b -> a). */
+function findCycle(nodes: readonly GraphNode[], dependencies: Map<string, string[]>, done: Set<string>): string[] | undefined {
   const stuck = nodes.filter((n) => !done.has(n.id)).sort(compareNodes);
   const state = new Map<string, "visiting" | "done">();
   const path: string[] = [];
@@ -135,7 +153,7 @@ function findCycle(nodes: readonly GraphNode[], dependencies: Map<string, string
       if (cycle) return cycle;
     }
   }
-  return stuck.map((n) => n.id);
+  return undefined;
 }
 
 class MinHeap<T> {

@@ -45,6 +45,27 @@ describe("buildGraph", () => {
     expect(error.message).not.toContain("free");
   });
 
+  it("names every missing dependency and every cycle in one error", () => {
+    const missing = errorOf(() => buildGraph([node("20260101000000_x", ["Nope", "20991231000000_nothere"]), node("20260102000000_y", ["Missing2"])]));
+    expect(missing.code).toBe("DEPENDENCY_MISSING");
+    for (const text of ['"20260101000000_x" depends on "Nope"', '"20260101000000_x" depends on "20991231000000_nothere"', '"20260102000000_y" depends on "Missing2"']) expect(missing.message).toContain(text);
+
+    const cycles = errorOf(() =>
+      buildGraph([
+        node("20260101000000_p", ["20260102000000_q"]), node("20260102000000_q", ["20260101000000_p"]),
+        node("20260103000000_r", ["20260104000000_s"]), node("20260104000000_s", ["20260103000000_r"]),
+        node("20260105000000_t", ["20260101000000_p"]), node("20260106000000_u", ["20260106000000_u"]),
+      ]),
+    );
+    expect(cycles.code).toBe("DEPENDENCY_CYCLE");
+    expect(cycles.message).toContain("3 cycles");
+    expect(cycles.message).toContain("20260106000000_u -> 20260106000000_u");
+    expect(cycles.message).toMatch(/20260101000000_p -> 20260102000000_q -> 20260101000000_p|20260102000000_q -> 20260101000000_p -> 20260102000000_q/);
+    expect(cycles.message).toMatch(/20260103000000_r -> 20260104000000_s -> 20260103000000_r|20260104000000_s -> 20260103000000_r -> 20260104000000_s/);
+    // t depends on a cycle without being in one.
+    expect(cycles.message).not.toContain("_t");
+  });
+
   it("rejects a migration depending on itself and duplicate class names", () => {
     expect(errorOf(() => buildGraph([node("20260101000000_a", ["20260101000000_a"])])).code).toBe("DEPENDENCY_CYCLE");
     const dup = errorOf(() => buildGraph([node("20260101000000_a", [], "Same"), node("20260102000000_b", [], "Same")]));
