@@ -1,5 +1,5 @@
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import type { Row } from "./sqlite.ts";
+import { exactIntegers, type Row } from "./sqlite.ts";
 import { flushAndExit } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { fileURLToPath } from "node:url";
@@ -100,8 +100,8 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     transformWorker: () => ({ filename: transformWorker ?? new URL("../transform/worker.ts", import.meta.url).href }),
     collectGarbage: () => Bun.gc(true),
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
-      const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean }) => BunDatabase };
-      const db = new Database(path, options.readonly ? { readonly: true } : { create: true });
+      const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean; safeIntegers?: boolean }) => BunDatabase };
+      const db = new Database(path, { ...(options.readonly ? { readonly: true } : { create: true }), safeIntegers: true });
       db.run(`pragma busy_timeout = ${Math.max(0, Math.floor(options.timeoutMs ?? 5000))}`);
       return {
         exec: (sql) => {
@@ -110,8 +110,8 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
         execute(sql, params) {
           // query() caches the prepared statement per SQL text.
           const statement = db.query(sql);
-          if (statement.columnNames.length > 0) return { rows: statement.all(...params), changes: 0 };
-          return { rows: [], changes: statement.run(...params).changes };
+          if (statement.columnNames.length > 0) return { rows: exactIntegers(statement.all(...params)), changes: 0 };
+          return { rows: [], changes: Number(statement.run(...params).changes) };
         },
         close: () => db.close(),
       };

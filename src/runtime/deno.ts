@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import type { Row } from "./sqlite.ts";
+import { exactIntegers, type Row } from "./sqlite.ts";
 import { flushAndExit } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ interface DenoGlobal {
 }
 interface NodeSqliteStatement {
   columns?(): unknown[];
+  setReadBigInts(toggle: boolean): void;
   all(...params: unknown[]): Row[];
   run(...params: unknown[]): { changes: number | bigint };
 }
@@ -51,8 +52,11 @@ export function createDenoRuntime(): Runtime {
         exec: (sql) => db.exec(sql),
         execute(sql, params) {
           let statement = cache.get(sql);
-          if (!statement) cache.set(sql, (statement = db.prepare(sql)));
-          if (READS.test(sql)) return { rows: statement.all(...params), changes: 0 };
+          if (!statement) {
+            cache.set(sql, (statement = db.prepare(sql)));
+            statement.setReadBigInts(true);
+          }
+          if (READS.test(sql)) return { rows: exactIntegers(statement.all(...params)), changes: 0 };
           return { rows: [], changes: Number(statement.run(...params).changes) };
         },
         close: () => db.close(),

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { flushAndExit } from "./exit.ts";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import type { Row } from "./sqlite.ts";
+import { exactIntegers, type Row } from "./sqlite.ts";
 import { fileURLToPath } from "node:url";
 import { importNodeModule, strataModuleUrls } from "./user-modules.ts";
 
@@ -10,6 +10,7 @@ const require = (id: string): unknown => createRequire(import.meta.url)(id);
 
 interface LibsqlStatement {
   readonly reader: boolean;
+  safeIntegers(toggle: boolean): void;
   all(...params: unknown[]): Row[];
   run(...params: unknown[]): { changes: number };
 }
@@ -42,6 +43,7 @@ export function createNodeRuntime(): Runtime {
         let s = cache.get(sql);
         if (!s) {
           s = db.prepare(sql);
+          if (s.reader) s.safeIntegers(true);
           if (cache.size > 200) cache.clear();
           cache.set(sql, s);
         }
@@ -52,8 +54,7 @@ export function createNodeRuntime(): Runtime {
         execute(sql, params) {
           const statement = prepare(sql);
           if (statement.reader) {
-            const rows = statement.all(params as unknown[]);
-            return { rows, changes: 0 };
+            return { rows: exactIntegers(statement.all(params as unknown[])), changes: 0 };
           }
           return { rows: [], changes: statement.run(params as unknown[]).changes };
         },
