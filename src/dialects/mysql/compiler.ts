@@ -5,7 +5,7 @@ import { BaseCompiler } from "../base-compiler.ts";
 import type { Catalog, Statement, TableInfo } from "../dialect.ts";
 import type { SplitOptions } from "../split-statements.ts";
 import { hasDropConstraint, type MysqlServerState } from "./server.ts";
-import { mysqlColumnType, needsExpressionDefault } from "./types.ts";
+import { mysqlColumnType, needsExpressionDefault, timestampPrecision } from "./types.ts";
 
 const stmt = (sql: string): Statement => ({ sql, params: [] });
 const DIALECT = "MySQL/MariaDB";
@@ -98,7 +98,7 @@ export class MysqlCompiler extends BaseCompiler {
     const text = sql.trim();
     const now = CURRENT_TIME.exec(text);
     if (now) {
-      if (column.type === "timestamp" && column.precision !== undefined && !/\d/.test(now[2] ?? "")) return `current_timestamp(${column.precision})`;
+      if (column.type === "timestamp" && !/\d/.test(now[2] ?? "")) return `current_timestamp(${timestampPrecision(column)})`;
       return text;
     }
     if (/^\(.*\)$/s.test(text)) return text;

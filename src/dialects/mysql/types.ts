@@ -6,10 +6,11 @@ import type { ColumnDef } from "../../schema/columns.ts";
  * - id/bigId: signed `bigint`, so the signed `bigint` of `Schema.foreignKey()` matches it
  *   (InnoDB refuses a foreign key between signed and unsigned columns).
  * - boolean: `tinyint(1)`, what MySQL's own BOOLEAN alias creates.
- * - timestamp (with or without time zone): `datetime`. MySQL's `timestamp` ends in 2038
+ * - timestamp (with or without time zone): `datetime(3)`. MySQL's `timestamp` ends in 2038
  *   and, depending on explicit_defaults_for_timestamp, gains an implicit ON UPDATE. The
- *   session time zone is UTC (see server.ts), so values are stored as UTC; `precision`
- *   gives fractional seconds (`datetime(3)`).
+ *   session time zone is UTC (see server.ts), so values are stored as UTC. Milliseconds by
+ *   default, as a JavaScript Date has them (PostgreSQL keeps microseconds, SQLite's text
+ *   all of them); `precision` sets another number of fractional digits, 0 for whole seconds.
  * - json: `json`. MariaDB makes it an alias of `longtext` with a `json_valid()` check;
  *   the introspector reports it as `json` again.
  * - binary: `longblob` (no size limit worth meeting, like bytea), or `varbinary(n)` when a
@@ -46,7 +47,7 @@ export function mysqlColumnType(column: ColumnDef, quote: (value: string) => str
     case "time":
       return column.precision !== undefined ? `time(${column.precision})` : "time";
     case "timestamp":
-      return column.precision !== undefined ? `datetime(${column.precision})` : "datetime";
+      return `datetime(${timestampPrecision(column)})`;
     case "json":
       return "json";
     case "binary":
@@ -65,4 +66,9 @@ export function needsExpressionDefault(column: ColumnDef): boolean {
 
 function assertNeverType(value: never): never {
   throw new Error(`Unhandled column type: ${String(value)}`);
+}
+
+/** Fractional digits of a timestamp column: milliseconds unless the column says otherwise. */
+export function timestampPrecision(column: ColumnDef): number {
+  return column.precision ?? 3;
 }

@@ -36,9 +36,9 @@ export function postgresColumnType(column: ColumnDef): string {
     case "date":
       return "date";
     case "time":
-      return column.withTimezone ? "timetz" : "time";
+      return `${column.withTimezone ? "timetz" : "time"}${fraction(column)}`;
     case "timestamp":
-      return column.withTimezone ? "timestamptz" : "timestamp";
+      return `${column.withTimezone ? "timestamptz" : "timestamp"}${fraction(column)}`;
     case "json":
       // jsonb: indexable, compared by value, and what PostgreSQL recommends for new columns.
       return "jsonb";
@@ -51,4 +51,9 @@ export function postgresColumnType(column: ColumnDef): string {
 
 function assertNeverType(value: never): never {
   throw new Error(`Unhandled column type: ${String(value)}`);
+}
+
+/** `(p)` fractional digits where the column sets a precision; PostgreSQL's default is microseconds. */
+function fraction(column: ColumnDef): string {
+  return column.precision !== undefined ? `(${column.precision})` : "";
 }

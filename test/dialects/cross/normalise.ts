@@ -66,14 +66,15 @@ function normaliseTable(table: TableInfo, dialect: TestDialectName, enumChecks: 
 
 /**
  * A default as each database spells it, in one form: `'draft'::text` (PostgreSQL) and
- * `'draft'` read `draft`; `current_timestamp()` (MariaDB) and `CURRENT_TIMESTAMP` read
+ * `'draft'` read `draft`; `current_timestamp()` and `current_timestamp(3)` (MariaDB) and `CURRENT_TIMESTAMP` read
  * `current_timestamp`; `false` (PostgreSQL) and `0` (tinyint, SQLite) read `0`; `0.00`
  * (MySQL decimal) reads `0`.
  */
 export function normaliseDefault(value: string): string {
   let text = value.trim().replace(/^\((.*)\)$/s, "$1").replace(/(::[a-z ]+(\(\d+(,\d+)?\))?)+$/i, "");
   if (/^'.*'$/s.test(text)) return text.slice(1, -1).replace(/''/g, "'");
-  text = text.toLowerCase().replace(/\(\)$/, "");
+  // current_timestamp(3) (MySQL datetime(3)) is current_timestamp at another precision.
+  text = text.toLowerCase().replace(/^(current_timestamp)\(\d*\)$/, "$1").replace(/\(\)$/, "");
   if (text === "false") return "0";
   if (text === "true") return "1";
   if (/^-?\d+(\.\d+)?$/.test(text)) return String(Number(text));

@@ -73,7 +73,8 @@ forEachDialect(() => {
         born: "date",
         at: "time",
         seen: "datetime(3)",
-        tz: "datetime",
+        // Milliseconds unless the column says otherwise, as a JavaScript Date has them.
+        tz: "datetime(3)",
         meta: "json",
         list: "json",
         blob: "longblob",
@@ -82,8 +83,8 @@ forEachDialect(() => {
         parent_id: "bigint",
         owner_id: "bigint",
         token: "char(36)",
-        created_at: "datetime",
-        updated_at: "datetime",
+        created_at: "datetime(3)",
+        updated_at: "datetime(3)",
       });
       expect(column(info, "id").autoIncrement).toBe(true);
       expect(column(info, "name").comment).toBe("display name");
