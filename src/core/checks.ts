@@ -78,33 +78,13 @@ export interface VerifyResult {
  * up the first. One at a time: a later migration's down() must not hide an earlier one's
  * leftovers (a table it drops that held a column the earlier down() forgot).
  */
-export async function verifyPending(
-  ws: Workspace,
-  engineFor: (settings: Settings) => { run(o?: { to?: string }): Promise<unknown>; down(o: { to?: string; all?: boolean }): Promise<unknown> },
-  applied: readonly string[],
-  pending: readonly string[],
-): Promise<VerifyResult> {
+type ScratchEngine = { run(o?: { to?: string }): Promise<unknown>; down(o: { to?: string; all?: boolean }): Promise<unknown> };
+
+export async function verifyPending(ws: Workspace, engineFor: (settings: Settings) => ScratchEngine, applied: readonly string[], pending: readonly string[]): Promise<VerifyResult> {
   if (pending.length === 0) return { verified: [], ok: true, differences: [] };
-  // On a server the session creates (and drops) the scratch database beside this one; a
-  // SQLite scratch is a temporary file, and the project's own file is only read.
-  const conn = await connect(ws.config, { readOnly: sqlitePath(ws.config.database.url) !== undefined });
-  let scratch: Awaited<ReturnType<typeof conn.dialect.adapter.scratchDatabase>>;
-  try {
-    scratch = await conn.dialect.adapter.scratchDatabase(conn.session);
-  } catch (error) {
-    await conn.close();
-    throw error;
-  }
-  try {
-    const database = parseDatabaseUrl(scratch.url, ws.config.root);
-    const settings: Settings = {
-      config: { ...ws.config, database: { ...database, described: scratch.described }, backup: { ...ws.config.backup, enabled: false }, plugins: [] },
-      runtime: ws.runtime,
-      hooks: new HookRunner([], { environment: ws.config.environment, onWarning: () => {}, log: () => {} }),
-    };
+  return withScratch(ws, async (settings) => {
     const engine = engineFor(settings);
-    const known = applied.filter((id) => ws.graph.byId.has(id));
-    let last = known.at(-1);
+    let last = applied.filter((id) => ws.graph.byId.has(id)).at(-1);
     if (last) await engine.run({ to: last });
     const differences: string[] = [];
     for (const id of pending) {
@@ -124,6 +104,63 @@ export async function verifyPending(
       last = id;
     }
     return { verified: [...pending], ok: differences.length === 0, differences };
+  });
+}
+
+/**
+ * Schema drift: the live schema (strata's own tables aside) against the applied
+ * migrations replayed on a scratch database. A table, column, index or constraint changed
+ * by hand shows here. Where the replay cannot be made (no right to create a database, a
+ * migration that fails on an empty one) the check says so as a warning.
+ */
+export async function schemaDrift(ws: Workspace, engineFor: (settings: Settings) => ScratchEngine, status: Status): Promise<CheckProblem[]> {
+  if (status.entries.some((e) => e.state === "out-of-order")) {
+    return [{ level: "warning", code: "DRIFT_NOT_CHECKED", message: "Schema drift was not checked: pending migrations older than applied ones would be replayed too." }];
+  }
+  const last = status.entries.filter((e) => e.appliedAt !== undefined).at(-1)?.id;
+  try {
+    const live = await schemaOf(ws);
+    const replayed = await withScratch(ws, async (settings) => {
+      if (last) await engineFor(settings).run({ to: last });
+      return schemaOf(settings);
+    });
+    const words = {
+      extra: "is in the database, but no applied migration makes it",
+      missing: "is made by the applied migrations, but the database has none",
+      differs: "in the database differs from what the applied migrations make (columns, indexes or constraints)",
+    };
+    return tableDifferences(replayed, live).map(({ table, kind }) => ({
+      level: "error" as const,
+      code: "SCHEMA_DRIFT",
+      message: `Table "${table}" ${words[kind]}.`,
+      hint: "Undo the change made by hand, or write a migration that makes it.",
+    }));
+  } catch (error) {
+    return [{ level: "warning", code: "DRIFT_NOT_CHECKED", message: `Schema drift was not checked: ${isStrataError(error) ? error.message : messageOf(error)}` }];
+  }
+}
+
+/**
+ * An empty scratch database beside the configured one (a database on the same server, a
+ * temporary SQLite file), with settings pointing at it, dropped afterwards. On a server the
+ * session creates and drops it; a SQLite project's own file is only read.
+ */
+async function withScratch<T>(ws: Workspace, fn: (settings: Settings) => Promise<T>): Promise<T> {
+  const conn = await connect(ws.config, { readOnly: sqlitePath(ws.config.database.url) !== undefined });
+  let scratch: Awaited<ReturnType<typeof conn.dialect.adapter.scratchDatabase>>;
+  try {
+    scratch = await conn.dialect.adapter.scratchDatabase(conn.session);
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+  try {
+    const database = parseDatabaseUrl(scratch.url, ws.config.root);
+    return await fn({
+      config: { ...ws.config, database: { ...database, described: scratch.described }, backup: { ...ws.config.backup, enabled: false }, plugins: [] },
+      runtime: ws.runtime,
+      hooks: new HookRunner([], { environment: ws.config.environment, onWarning: () => {}, log: () => {} }),
+    });
   } finally {
     await scratch.drop().catch(() => undefined);
     await conn.close();
@@ -143,14 +180,19 @@ async function schemaOf(settings: Settings): Promise<SchemaInfo> {
 
 /** Human-readable differences between two schemas, table by table. */
 function compare(when: string, expected: SchemaInfo, actual: SchemaInfo): string[] {
-  const out: string[] = [];
+  const words = { extra: "exists but should not", missing: "is missing", differs: "differs (columns, indexes or constraints)" };
+  return tableDifferences(expected, actual).map(({ table, kind }) => `${when}: table "${table}" ${words[kind]}`);
+}
+
+function tableDifferences(expected: SchemaInfo, actual: SchemaInfo): { table: string; kind: "extra" | "missing" | "differs" }[] {
+  const out: { table: string; kind: "extra" | "missing" | "differs" }[] = [];
   const names = new Set([...expected.tables.map((t) => t.name), ...actual.tables.map((t) => t.name)]);
-  for (const name of [...names].sort()) {
-    const a = expected.tables.find((t) => t.name === name);
-    const b = actual.tables.find((t) => t.name === name);
-    if (!a) out.push(`${when}: table "${name}" exists but should not`);
-    else if (!b) out.push(`${when}: table "${name}" is missing`);
-    else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${when}: table "${name}" differs (columns, indexes or constraints)`);
+  for (const table of [...names].sort()) {
+    const a = expected.tables.find((t) => t.name === table);
+    const b = actual.tables.find((t) => t.name === table);
+    if (!a) out.push({ table, kind: "extra" });
+    else if (!b) out.push({ table, kind: "missing" });
+    else if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ table, kind: "differs" });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { nowMs } from "../util/time.ts";
 import { STRATA_VERSION } from "../util/version.ts";
 import { backupProvider, listBackups, restoreBackup, takeBackup, type BackupEvent } from "./backups.ts";
 import { TransformStore } from "../transform/checkpoint.ts";
-import { checkWorkspace, verifyPending, writeMergeMigration, type CheckProblem, type VerifyResult } from "./checks.ts";
+import { checkWorkspace, schemaDrift, verifyPending, writeMergeMigration, type CheckProblem, type VerifyResult } from "./checks.ts";
 import { configuredDialect, connect, type Connection } from "./connection.ts";
 import type { MigrationSource } from "./discover.ts";
 import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
@@ -247,7 +247,11 @@ export class MigrationEngine {
     return { resumed, joined: true };
   }
 
-  /** Static checks: graph, heads, conflicts, and drift of the history (modified, missing, failed). */
+  /**
+   * Checks: graph, heads, conflicts, drift of the history (modified, missing, failed), every
+   * module loads, and, when all that is clean, drift of the live schema from what the applied
+   * migrations make (replayed on a scratch database).
+   */
   async check(): Promise<{ ok: boolean; problems: CheckProblem[]; heads: string[] }> {
     const settings = await this.#settings();
     let ws: Workspace;
@@ -270,6 +274,7 @@ export class MigrationEngine {
         problems.push({ level: "error", code: isStrataError(error) ? error.code : "MIGRATION_INVALID", message: messageOf(error), ids: [source.id] });
       }
     }
+    if (!problems.some((p) => p.level === "error")) problems.push(...(await schemaDrift(ws, (s) => new MigrationEngine({ ...this.#options, onEvent: () => {} }, s), status)));
     return { ok: !problems.some((p) => p.level === "error"), problems, heads: visibleHeads(ws.graph, ws.config.strategy) };
   }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseJson, runCli } from "../helpers/cli.ts";
 import { forEachDialect, testDatabase } from "../helpers/databases.ts";
-import { tableNames } from "../helpers/dump.ts";
+import { query, tableNames } from "../helpers/dump.ts";
 import { addFiles, writeProject } from "../helpers/project.ts";
 
 const migration = (name: string, body: string, deps: string[] = []) => `import { Migration, Schema } from "strata";
@@ -93,6 +93,29 @@ describe("strata check and merge (explicit strategy)", () => {
 });
 
 forEachDialect((dialect) => {
+  describe("strata check: drift of the live schema", () => {
+    it("is clean after up, and names the tables changed by hand (exit 1)", async () => {
+      const db = await testDatabase(dialect);
+      const dir = await writeProject(base);
+      expect((await runCli(["up", "--url", db.url], { cwd: dir })).code).toBe(0);
+      const clean = await runCli(["check", "--json", "--url", db.url], { cwd: dir });
+      expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+      expect(parseJson(clean).problems).toEqual([]);
+
+      const tables = (await tableNames(db.url)).filter((t) => !t.startsWith("migrations"));
+      await query(db.url, `drop table ${tables[0]}`);
+      await query(db.url, "create table made_by_hand (x integer)");
+      await query(db.url, `alter table ${tables[1]} add column hack integer`);
+      const drifted = await runCli(["check", "--json", "--url", db.url], { cwd: dir });
+      expect(drifted.code).toBe(1);
+      const problems = parseJson(drifted).problems as { code: string; message: string }[];
+      expect(problems.map((p) => p.code)).toEqual(["SCHEMA_DRIFT", "SCHEMA_DRIFT", "SCHEMA_DRIFT"]);
+      expect(problems.map((p) => p.message).join(" ")).toContain(`Table "${tables[1]}" in the database differs from what the applied migrations make`);
+      expect(problems.map((p) => p.message).join(" ")).toContain(`Table "${tables[0]}" is made by the applied migrations, but the database has none`);
+      expect(problems.map((p) => p.message).join(" ")).toContain(`Table "made_by_hand" is in the database, but no applied migration makes it`);
+    });
+  });
+
   describe("strata verify", () => {
     it("round-trips pending migrations on a scratch database and leaves the real one untouched", async () => {
       const db = await testDatabase(dialect);
