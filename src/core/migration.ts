@@ -17,12 +17,14 @@ import type { Db } from "./db.ts";
 export abstract class Migration {
   static readonly [KIND] = "migration";
 
+  // Declared, not defined: a field here would be an own property of every instance and hide
+  // a subclass's getter (`get dependencies() { ... }`).
   /** Migrations (id or class name) that must be applied first. */
-  dependencies: string[] = [];
+  declare dependencies?: readonly string[];
   /** Run inside a transaction where the database allows it (default true; false for CREATE INDEX CONCURRENTLY and the like). */
-  transaction?: boolean;
+  declare transaction?: boolean;
   /** Statement timeout for this migration in ms (0 = none); overrides the config. */
-  statementTimeout?: number;
+  declare statementTimeout?: number;
 
   abstract up(): void | Promise<void>;
   down?(): void | Promise<void>;
