@@ -16,6 +16,7 @@ interface BunPluginBuilder {
 }
 interface BunStatement {
   readonly columnNames: string[];
+  safeIntegers(toggle: boolean): BunStatement;
   all(...params: unknown[]): Row[];
   run(...params: unknown[]): { changes: number };
 }
@@ -100,17 +101,20 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     transformWorker: () => ({ filename: transformWorker ?? new URL("../transform/worker.ts", import.meta.url).href }),
     collectGarbage: () => Bun.gc(true),
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
-      const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean; safeIntegers?: boolean }) => BunDatabase };
-      const db = new Database(path, { ...(options.readonly ? { readonly: true } : { create: true }), safeIntegers: true });
+      const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean }) => BunDatabase };
+      const db = new Database(path, options.readonly ? { readonly: true } : { create: true });
       db.run(`pragma busy_timeout = ${Math.max(0, Math.floor(options.timeoutMs ?? 5000))}`);
       return {
         exec: (sql) => {
           if (hasStatement(sql)) db.run(sql);
         },
-        execute(sql, params) {
+        execute(sql, params, exact) {
           // query() caches the prepared statement per SQL text.
           const statement = db.query(sql);
-          if (statement.columnNames.length > 0) return { rows: exactIntegers(statement.all(...params)), changes: 0 };
+          if (statement.columnNames.length > 0) {
+            const rows = statement.safeIntegers(exact).all(...params);
+            return { rows: exact ? exactIntegers(rows) : rows, changes: 0 };
+          }
           return { rows: [], changes: Number(statement.run(...params).changes) };
         },
         close: () => db.close(),

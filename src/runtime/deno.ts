@@ -50,13 +50,14 @@ export function createDenoRuntime(): Runtime {
       const cache = new Map<string, NodeSqliteStatement>();
       return {
         exec: (sql) => db.exec(sql),
-        execute(sql, params) {
+        execute(sql, params, exact) {
           let statement = cache.get(sql);
-          if (!statement) {
-            cache.set(sql, (statement = db.prepare(sql)));
-            statement.setReadBigInts(true);
+          if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+          if (READS.test(sql)) {
+            statement.setReadBigInts(exact);
+            const rows = statement.all(...params);
+            return { rows: exact ? exactIntegers(rows) : rows, changes: 0 };
           }
-          if (READS.test(sql)) return { rows: exactIntegers(statement.all(...params)), changes: 0 };
           return { rows: [], changes: Number(statement.run(...params).changes) };
         },
         close: () => db.close(),

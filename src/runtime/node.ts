@@ -43,7 +43,6 @@ export function createNodeRuntime(): Runtime {
         let s = cache.get(sql);
         if (!s) {
           s = db.prepare(sql);
-          if (s.reader) s.safeIntegers(true);
           if (cache.size > 200) cache.clear();
           cache.set(sql, s);
         }
@@ -51,10 +50,12 @@ export function createNodeRuntime(): Runtime {
       };
       return {
         exec: (sql) => db.exec(sql),
-        execute(sql, params) {
+        execute(sql, params, exact) {
           const statement = prepare(sql);
           if (statement.reader) {
-            return { rows: exactIntegers(statement.all(params as unknown[])), changes: 0 };
+            statement.safeIntegers(exact);
+            const rows = statement.all(params as unknown[]);
+            return { rows: exact ? exactIntegers(rows) : rows, changes: 0 };
           }
           return { rows: [], changes: statement.run(params as unknown[]).changes };
         },

@@ -14,8 +14,12 @@ export type RuntimeName = "node" | "bun" | "deno";
 export interface SqliteDatabase {
   /** Runs several statements, no parameters. */
   exec(sql: string): void;
-  /** One statement with bound parameters: its rows (empty for writes) and changed-row count. */
-  execute(sql: string, params: readonly unknown[]): { rows: Row[]; changes: number };
+  /**
+   * One statement with bound parameters: its rows (empty for writes) and changed-row count.
+   * `exact`: integers beyond 2^53 read as bigint (see exactIntegers); strata's own
+   * bookkeeping, whose integers are small, reads plain numbers, which is faster.
+   */
+  execute(sql: string, params: readonly unknown[], exact: boolean): { rows: Row[]; changes: number };
   close(): void;
 }
 

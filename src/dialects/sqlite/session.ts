@@ -1,6 +1,6 @@
 import { errors, isStrataError, messageOf, type StrataError } from "../../errors.ts";
 import type { SqliteDatabase } from "../../runtime/runtime.ts";
-import type { ExecuteResult, Row, Session, Statement } from "../dialect.ts";
+import type { ExecuteOptions, ExecuteResult, Row, Session, Statement } from "../dialect.ts";
 
 /**
  * A session on a local SQLite connection (the runtime's synchronous driver), and the value
@@ -17,9 +17,10 @@ export class LocalSqliteSession implements Session {
     this.onClose = onClose;
   }
 
-  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecuteResult> {
+  async execute(sql: string, params: readonly unknown[] = [], options: ExecuteOptions = {}): Promise<ExecuteResult> {
     try {
-      const result = this.db.execute(sql, params.map(toSqliteValue));
+      // strata's own bookkeeping holds no integer beyond 2^53: it reads plain numbers.
+      const result = this.db.execute(sql, params.map(toSqliteValue), options.prepare !== true);
       return { rows: result.rows.map(normalizeRow), rowCount: rowCountOf(sql, result.rows.length, result.changes) };
     } catch (error) {
       throw wrapSqliteError(error, sql);
@@ -31,7 +32,7 @@ export class LocalSqliteSession implements Session {
 
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     const results: ExecuteResult[] = [];
-    for (const s of statements) results.push(await this.execute(s.sql, s.params));
+    for (const s of statements) results.push(await this.execute(s.sql, s.params, s));
     return results;
   }
 
