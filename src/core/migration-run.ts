@@ -73,6 +73,8 @@ export class MigrationRun {
    * statement fails. Anything else that needs the marker writes it first (writeMarker).
    */
   #pendingMarker: Statement[] = [];
+  /** In a dry run: the tables earlier operations of this migration changed (see flush). */
+  readonly #dryRunChanged = new Set<string>();
   /** A .sql section sent without waiting for its answer (see runSql). */
   #inFlight?: Promise<void>;
   lastStatement?: string;
@@ -131,7 +133,14 @@ export class MigrationRun {
     if (this.#pending.length === 0) return;
     await this.#start();
     const { session, dialect } = this.#o;
-    const catalog = { table: (name: string) => dialect.introspector.table(session, name) };
+    const changed = this.#dryRunChanged;
+    // A dry run reads the live schema, which does not have what earlier operations of this
+    // migration did to a table: SQL compiled from it (a SQLite rebuild) would not be what
+    // runs, so such an operation is shown as a note instead.
+    const catalog = {
+      table: (name: string) =>
+        this.#o.dryRun && changed.has(name) ? Promise.reject(new Error(`"${name}" is changed by an earlier operation of this migration`)) : dialect.introspector.table(session, name),
+    };
     if (this.#o.dryRun || !dialect.adapter.supportsTransactionalDdl) await this.#precheck(catalog);
     while (this.#pending.length > 0) {
       const op = this.#pending.shift()!;
@@ -169,9 +178,12 @@ export class MigrationRun {
     const { dialect } = this.#o;
     try {
       if ((op.kind === "DropIndex" || op.kind === "DropUnique" || op.kind === "DropForeignKey") && op.columns) op = await droppedByColumns(op, catalog as Catalog);
-      return await dialect.compiler.compileOperation(op, catalog as Parameters<typeof dialect.compiler.compileOperation>[1]);
+      const statements = await dialect.compiler.compileOperation(op, catalog as Parameters<typeof dialect.compiler.compileOperation>[1]);
+      if (this.#o.dryRun) for (const table of tablesOf(op)) this.#dryRunChanged.add(table);
+      return statements;
     } catch (error) {
       if (!this.#o.dryRun) throw error;
+      for (const table of tablesOf(op)) this.#dryRunChanged.add(table);
       return [{ sql: `-- ${op.kind}: compiled when earlier statements have run (${error instanceof Error ? error.message : String(error)})`, params: [] }];
     }
   }
@@ -411,6 +423,12 @@ async function droppedByColumns<T extends DropIndex | DropUnique | DropForeignKe
   if (candidates.some((c) => c.name === op.name)) return op;
   const same = candidates.filter((c) => c.columns.length === op.columns!.length && c.columns.every((name, i) => name === op.columns![i]));
   return same.length === 1 ? { ...op, name: same[0].name } : op;
+}
+
+/** The tables an operation creates, changes or removes. */
+function tablesOf(op: Operation): string[] {
+  if (op.kind === "RenameTable") return [op.from, op.to];
+  return "table" in op && typeof op.table === "string" ? [op.table] : [];
 }
 
 /** A batch's error names the migration's own statement in it, not the text of the whole batch. */

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { testDatabase } from "../helpers/databases.ts";
+import { snapshot } from "../helpers/dump.ts";
+import { addFiles, writeProject } from "../helpers/project.ts";
+import { expectExit, migration, strata } from "./fixtures.ts";
+
+describe("--dry-run of several changes to one table (SQLite rebuilds)", () => {
+  it("never prints a rebuild compiled from the table as it was before the migration's earlier changes", async () => {
+    const db = await testDatabase("sqlite");
+    const dir = await writeProject({
+      "migrations/20260101000000_child.ts": migration("Child", `up() {\n    Schema.createTable("child", [Schema.id(), Schema.integer("qty"), Schema.string("label")]);\n  }`),
+    });
+    expectExit(await strata(dir, ["up", "--url", db.url]), 0);
+    await addFiles(dir, {
+      "migrations/20260102000000_reshape.ts": migration(
+        "Reshape",
+        `up() {
+    Schema.addColumn("child", Schema.string("nickname", { nullable: true }));
+    Schema.renameColumn("child", "label", "title");
+    Schema.addCheck("child", "qty_pos", "qty > 0");
+  }
+  down() {}`,
+      ),
+    });
+    const before = await snapshot(db.url);
+    const dry = await strata(dir, ["up", "--dry-run", "--url", db.url]);
+    expectExit(dry, 0);
+    // The first change is exact; the check's rebuild depends on it, so it is a note, not
+    // SQL copying "label" into a table without "nickname".
+    expect(dry.stdout).toMatch(/alter table "child" add column "nickname"/i);
+    expect(dry.stdout).toContain(`"child" is changed by an earlier operation of this migration`);
+    expect(dry.stdout).not.toMatch(/create table "[^"]*child[^"]*" \([^)]*"label"/i);
+    expect(await snapshot(db.url)).toEqual(before);
+
+    expectExit(await strata(dir, ["up", "--url", db.url]), 0);
+    const child = (await snapshot(db.url)).schema.tables.find((t) => t.name === "child")!;
+    expect(child.columns.map((c) => c.name)).toEqual(["id", "qty", "title", "nickname"]);
+    expect(child.checks.map((c) => c.name)).toEqual(["qty_pos"]);
+  });
+});
