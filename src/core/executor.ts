@@ -330,15 +330,17 @@ export class Executor {
       if (actual - durationMs >= RECORD_AGAIN_MS) await session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
       return actual;
     }
-    // Outside a migration transaction (MySQL DDL, transaction = false) the history row, the
-    // event and the end of the progress marker land together, in one commit.
+    // Outside a migration transaction (MySQL DDL, transaction = false) the history row and
+    // the event still land together; the marker is cleared after them (a marker left by a
+    // kill in between is stale: the history row says applied).
     const clear = history.clearProgressStatement(source.id);
     try {
-      if (tx) await session.executeBatch([...run.takeMarker(), statement(tx.begin), ...records, clear, statement(tx.commit)]);
+      if (tx) await session.executeBatch([...run.takeMarker(), statement(tx.begin), ...records, statement(tx.commit), clear]);
       else {
         await dialect.adapter.begin(session);
-        await session.executeBatch([...records, clear]);
+        await session.executeBatch(records);
         await dialect.adapter.commit(session);
+        await session.execute(clear.sql, clear.params);
       }
     } catch (error) {
       await dialect.adapter.rollback(session).catch(() => undefined);

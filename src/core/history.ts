@@ -271,8 +271,7 @@ export class History {
 
   /**
    * Marks a non-transactional migration as started, before its first statement, replacing
-   * a marker left over (earlier builds cleared it in a commit of its own, after the
-   * history row).
+   * a stale marker (one a process left between recording an apply and clearing it).
    */
   async startProgress(id: string, direction: "up" | "down", by: string, kind: "statements" | "transform" = "statements", statementsDone = 0): Promise<void> {
     await this.#session.executeBatch(this.startProgressStatements(id, direction, by, kind, statementsDone));

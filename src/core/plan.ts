@@ -55,8 +55,7 @@ export interface Status {
  */
 export function computeStatus(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], progress: readonly ProgressRecord[]): Status {
   const appliedById = new Map(applied.map((r) => [r.id, r]));
-  // An apply's marker beside its history row is stale: earlier builds cleared it after the
-  // row, in a commit of its own, and a process could die between the two.
+  // An apply's marker outlives its history row only when the process died between them: stale.
   const progressById = new Map(progress.filter((p) => p.kind !== "transform" && !(p.direction === "up" && appliedById.has(p.id))).map((p) => [p.id, p]));
   const entries: StatusEntry[] = [];
   for (const record of sortedCopy(applied, bySequence)) {
