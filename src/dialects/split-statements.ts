@@ -25,7 +25,13 @@ const OPENERS = new Set(["begin", "case", "if", "loop", "while", "repeat"]);
  * `IF NOT EXISTS (subquery) THEN` are statements too: the position decides, not the parenthesis.
  */
 const STATEMENT_OPENERS = new Set(["if", "loop", "while", "repeat"]);
-const STATEMENT_START = new Set([";", ":", "begin", "then", "else", "do", "loop", "repeat"]);
+/**
+ * Tokens after which a statement starts inside a body: `;`, a label's `:`, the block
+ * keywords; the start of a body without BEGIN, after `FOR EACH ROW`, a routine's parameter
+ * list `)` or its characteristics (DETERMINISTIC, NO SQL, MODIFIES SQL DATA, SQL SECURITY
+ * DEFINER); and a handler's condition (`DECLARE ... HANDLER FOR NOT FOUND IF ...`).
+ */
+const STATEMENT_START = new Set([";", ":", "begin", "then", "else", "do", "loop", "repeat", "row", ")", "deterministic", "sql", "data", "definer", "invoker", "found", "sqlexception", "sqlwarning"]);
 
 export function splitSqlStatements(sql: string, options: SplitOptions = {}): string[] {
   const out: string[] = [];

@@ -86,6 +86,19 @@ describe("splitStatements", () => {
     expect(statements[2]).toMatch(/^create procedure fill[\s\S]*repeat\('x', 2\) end;\nend$/);
     expect(statements[3]).toBe("call fill(2)");
   });
+
+  it("opens a block for IF or CASE as the first statement of a body without BEGIN, and in a handler", () => {
+    const split = (sql: string) => new MysqlCompiler(createServerState()).splitStatements(sql);
+    const bodies = [
+      "create trigger a before insert on t for each row if new.a is null then set new.a = 1; end if",
+      "create trigger b before insert on t for each row case when new.a = 1 then set new.b = 1; else if new.a = 2 then set new.b = 2; end if; end case",
+      "create procedure c() begin declare done int default 0; declare continue handler for not found if done = 0 then set done = 1; end if; select 1; end",
+      "create procedure d() modifies sql data if 1 then select 1; end if",
+      "create procedure e(x int) if x > 0 then select 1; end if",
+      "create function f(a int) returns int deterministic return if(a > 0, 1, 2)",
+    ];
+    for (const body of bodies) expect(split(`${body};\nselect 2;`)).toEqual([body, "select 2"]);
+  });
 });
 
 forEachDialect(() => {
