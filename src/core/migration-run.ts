@@ -279,17 +279,13 @@ export class MigrationRun {
    * Before a transform: what ran so far is committed, and the rest of the migration runs
    * outside a transaction behind a resumable progress marker, so a killed run resumes here
    * on the next \`strata up\` instead of starting over or counting as failed.
-   * `beforeCommit` runs on the migration's session first, where it sees the statements so
-   * far uncommitted; if it throws, nothing is committed here.
    */
-  async enterTransform(closeRunTransaction: () => Promise<void>, beforeCommit?: (session: Session, dialect: Dialect) => Promise<void>): Promise<void> {
+  async enterTransform(closeRunTransaction: () => Promise<void>): Promise<void> {
     await this.flush();
     await this.#start();
     if (this.#o.dryRun) return;
     const { history, id, direction, by, mode } = this.#o;
     if (mode === "run") throw new StrataError("UNSUPPORTED", `Migration "${id}" runs a transform, which commits chunk by chunk, so it cannot run under --single-transaction.`, { hint: "Run it without --single-transaction." });
-    await this.sent();
-    await beforeCommit?.(this.#o.session, this.#o.dialect);
     if (this.#transactional) {
       const begin = this.takePendingBegin();
       // The marker commits with the statements before the transform: a kill between their

@@ -7,7 +7,6 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { previewTransform, runTransform, type TransformEvent, type TransformSummary } from "../transform/engine.ts";
 import { resolveTransform, type ResolvedTransform, type TransformFunction, type TransformOptions } from "../transform/options.ts";
 import { TransformStore } from "../transform/checkpoint.ts";
-import { readTransformStart, type TransformStart } from "../transform/start.ts";
 import { UsageError } from "../errors.ts";
 import type { Connection } from "./connection.ts";
 import type { MigrationSource } from "./discover.ts";
@@ -41,9 +40,9 @@ export const chunkOwner = (by: string): string => `${by} pid ${pid}`;
 export const DEFAULT_WORKERS = Math.max(1, availableParallelism() - 1);
 
 /**
- * `this.transform(table, options, fn)` inside a migration: transform:start is called, what
- * the migration did so far is committed, then the transform runs chunk by chunk (or, in a
- * dry run, shows its row function on a sample).
+ * `this.transform(table, options, fn)` inside a migration: what the migration did so far
+ * is committed, then the transform runs chunk by chunk (or, in a dry run, shows its row
+ * function on a sample).
  */
 export async function runMigrationTransform(
   call: TransformCall,
@@ -57,14 +56,7 @@ export async function runMigrationTransform(
     migrationId: source.id, file: source.file, index: run.nextTransformIndex(), table,
     options: options as TransformOptions | undefined, fn: fn as TransformFunction, defaultWorkers: DEFAULT_WORKERS,
   });
-  // transform:start comes before the migration's earlier statements commit: a plugin that
-  // aborts there rolls the migration back whole where DDL is transactional (PostgreSQL,
-  // SQLite), and no transform record is left.
-  let started: TransformStart | undefined;
-  await run.enterTransform(migration.closeRunTransaction, async (session, own) => {
-    started = await readTransformStart(own, session, call.historyTable, spec);
-    if (started) await call.hooks.call("transform:start", started);
-  });
+  await run.enterTransform(migration.closeRunTransaction);
   // The migration's own session keeps the migration lock; the chunks get sessions of their own.
   const dialect = await call.openDialect(spec.workers + 4);
   const ctx = {
@@ -84,7 +76,7 @@ export async function runMigrationTransform(
       await previewTransform(ctx, spec);
       return undefined;
     }
-    return await runTransform(ctx, spec, started);
+    return await runTransform(ctx, spec);
   } finally {
     await dialect.driver.close();
   }

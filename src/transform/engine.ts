@@ -1,5 +1,5 @@
 import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
-import { PluginError, StrataError } from "../errors.ts";
+import { messageOf, PluginError, StrataError } from "../errors.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 import type { HookRunner } from "../hooks/runner.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -8,7 +8,6 @@ import { TransformStore, type ChunkRecord, type TransformRecord } from "./checkp
 import { prepareChunks, type ChunkSql } from "./chunks.ts";
 import type { ResolvedTransform } from "./options.ts";
 import { createRowPool, type RowPool } from "./pool.ts";
-import type { TransformStart } from "./start.ts";
 import { applyRows } from "./worker.ts";
 
 export type TransformEvent =
@@ -77,10 +76,8 @@ interface Shared {
  * marked done in one transaction. Several chunks are in flight at once, each on its own
  * session, so reads, the row function and writes overlap. Resumes from the checkpoint when
  * the transform exists; another process running the same transform shares the chunks.
- * `started`: transform:start was already called with this payload (by the migration, before
- * its earlier statements committed); otherwise it is called here.
  */
-export async function runTransform(ctx: EngineContext, spec: ResolvedTransform, started?: TransformStart): Promise<TransformSummary> {
+export async function runTransform(ctx: EngineContext, spec: ResolvedTransform): Promise<TransformSummary> {
   const { dialect } = ctx;
   const control = await ctx.openSession();
   const lanes: Session[] = [];
@@ -91,13 +88,19 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform, 
     const { sql, keys } = await prepareChunks(dialect, control, spec);
     let record = await store.get(control, spec.id);
     if (!record) {
-      await store.create(control, { id: spec.id, migrationId: spec.migrationId, table: spec.table, spec, rowsTotal: started?.rowsTotal ?? (await sql.countRows(control)) });
+      await store.create(control, { id: spec.id, migrationId: spec.migrationId, table: spec.table, spec, rowsTotal: await sql.countRows(control) });
       record = (await store.get(control, spec.id))!;
     }
     const rowsDoneBefore = await store.rowsDone(control, spec.id);
     if (record.state === "done") return { id: spec.id, rowsDone: rowsDoneBefore, rowsTotal: record.rowsTotal, changed: 0, chunks: 0, durationMs: 0 };
     if (record.state === "paused") throw pausedError(record, rowsDoneBefore);
-    if (!started) await ctx.hooks.call("transform:start", { id: spec.id, migrationId: spec.migrationId, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
+    try {
+      await ctx.hooks.call("transform:start", { id: spec.id, migrationId: spec.migrationId, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
+    } catch (error) {
+      // Before any chunk: the transform is left paused with the plugin's reason, to resume.
+      await store.setState(control, spec.id, "paused", { lastError: messageOf(error), keyRange: null });
+      throw pausedByPlugin(error, spec.id);
+    }
     ctx.emit({ event: "transform-start", id: spec.id, table: spec.table, rowsTotal: record.rowsTotal, rowsDone: rowsDoneBefore, workers: spec.workers, batchSize: spec.batchSize });
     if (spec.method) pool = await createRowPool({ runtime: ctx.runtime, workers: spec.workers, file: spec.file, version: ctx.version, method: spec.method, keys });
     const shared: Shared = {
@@ -318,13 +321,15 @@ async function recordFailure(ctx: EngineContext, session: Session, shared: Share
  * plugin's message, and the lanes stop after their chunks in flight.
  */
 async function stopForPlugin(session: Session, shared: Shared, error: unknown): Promise<void> {
-  const message = error instanceof Error ? error.message : String(error);
-  if (!shared.failure) {
-    const hint = `The rows done so far stay. Run "strata transform resume ${shared.id}" to go on (the hook is asked again before each chunk).`;
-    shared.failure = error instanceof PluginError ? new PluginError(error.code, error.message, { plugin: error.plugin, hook: error.hook }, { hint, details: { id: shared.id }, cause: error.cause }) : new StrataError("PLUGIN_FAILED", message, { hint });
-  }
+  shared.failure ??= pausedByPlugin(error, shared.id);
   shared.stop = "plugin";
-  await shared.store.setState(session, shared.id, "paused", { lastError: message, keyRange: null });
+  await shared.store.setState(session, shared.id, "paused", { lastError: messageOf(error), keyRange: null });
+}
+
+/** A before hook's refusal (PLUGIN_ABORTED, or PLUGIN_FAILED for another error), saying how to go on. */
+function pausedByPlugin(error: unknown, id: string): StrataError {
+  const hint = `The transform is paused; rows done so far stay. Run "strata transform resume ${id}" to go on (the hook is asked again).`;
+  return error instanceof PluginError ? new PluginError(error.code, error.message, { plugin: error.plugin, hook: error.hook }, { hint, details: { id }, cause: error.cause }) : new StrataError("PLUGIN_FAILED", messageOf(error), { hint });
 }
 
 async function failureError(session: Session, shared: Shared): Promise<StrataError> {
