@@ -135,11 +135,12 @@ export class MigrationRun {
     const { session, dialect } = this.#o;
     const changed = this.#dryRunChanged;
     // A dry run reads the live schema, which does not have what earlier operations of this
-    // migration did to a table: SQL compiled from it (a SQLite rebuild) would not be what
-    // runs, so such an operation is shown as a note instead.
+    // migration did to a table. Where a change rebuilds the table from its definition
+    // (SQLite), SQL compiled from it would not be what runs: such an operation is shown as a
+    // note instead. Elsewhere the catalog only adds detail (names, foreign keys) and is read.
+    const stale = (name: string) => this.#o.dryRun && !dialect.adapter.canAlterColumn && changed.has(name);
     const catalog = {
-      table: (name: string) =>
-        this.#o.dryRun && changed.has(name) ? Promise.reject(new Error(`"${name}" is changed by an earlier operation of this migration`)) : dialect.introspector.table(session, name),
+      table: (name: string) => (stale(name) ? Promise.reject(new Error(`"${name}" is changed by an earlier operation of this migration`)) : dialect.introspector.table(session, name)),
     };
     if (this.#o.dryRun || !dialect.adapter.supportsTransactionalDdl) await this.#precheck(catalog);
     while (this.#pending.length > 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testDatabase } from "../helpers/databases.ts";
+import { forEachDialect, testDatabase } from "../helpers/databases.ts";
 import { snapshot } from "../helpers/dump.ts";
 import { addFiles, writeProject } from "../helpers/project.ts";
 import { expectExit, migration, strata } from "./fixtures.ts";
@@ -38,3 +38,25 @@ describe("--dry-run of several changes to one table (SQLite rebuilds)", () => {
     expect(child.checks.map((c) => c.name)).toEqual(["qty_pos"]);
   });
 });
+
+forEachDialect((dialect) => {
+  describe("--dry-run of several changes to one table, where columns alter in place", () => {
+    it("prints every statement: nothing there depends on a rebuild", async () => {
+      const db = await testDatabase(dialect);
+      const dir = await writeProject({
+        "migrations/20260101000000_people.ts": migration("People", `up() {\n    Schema.createTable("people", [Schema.id(), Schema.string("email", { unique: true })]);\n  }`),
+      });
+      expectExit(await strata(dir, ["up", "--url", db.url]), 0);
+      await addFiles(dir, {
+        "migrations/20260102000000_more.ts": migration(
+          "More",
+          `up() {\n    Schema.addColumn("people", Schema.string("nick", { nullable: true }));\n    Schema.createIndex("people", ["nick"]);\n    Schema.dropUnique("people", ["email"]);\n  }\n  down() {}`,
+        ),
+      });
+      const dry = await strata(dir, ["up", "--dry-run", "--url", db.url]);
+      expectExit(dry, 0);
+      expect(dry.stdout).not.toContain("compiled when earlier statements have run");
+      expect(dry.stdout).toMatch(/people_email_key/);
+    });
+  });
+}, ["postgres", "mysql"]);

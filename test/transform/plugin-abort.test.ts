@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forEachDialect, testDatabase } from "../helpers/databases.ts";
-import { query, snapshot } from "../helpers/dump.ts";
+import { query } from "../helpers/dump.ts";
 import { addFiles, writeProject } from "../helpers/project.ts";
 import { expectExit, printed, states, statusJson, strata } from "../cli/fixtures.ts";
 import { CHUNKS_TABLE, counters, migrationFile, transformStatus, usersMigration } from "./fixtures.ts";
