@@ -85,9 +85,15 @@ export async function verifyPending(ws: Workspace, engineFor: (settings: Setting
   return withScratch(ws, async (settings) => {
     const engine = engineFor(settings);
     let last = applied.filter((id) => ws.graph.byId.has(id)).at(-1);
-    if (last) await engine.run({ to: last });
+    try {
+      if (last) await engine.run({ to: last });
+    } catch (error) {
+      return { verified: [], ok: false, differences: [`replaying the applied migrations failed: ${isStrataError(error) ? error.message : messageOf(error)}`] };
+    }
     const differences: string[] = [];
+    const verified: string[] = [];
     for (const id of pending) {
+      verified.push(id);
       try {
         const before = await schemaOf(settings);
         await engine.run({ to: id });
@@ -103,7 +109,7 @@ export async function verifyPending(ws: Workspace, engineFor: (settings: Setting
       }
       last = id;
     }
-    return { verified: [...pending], ok: differences.length === 0, differences };
+    return { verified, ok: differences.length === 0, differences };
   });
 }
 
@@ -129,7 +135,7 @@ export async function schemaDrift(ws: Workspace, engineFor: (settings: Settings)
       missing: "is made by the applied migrations, but the database has none",
       differs: "in the database differs from what the applied migrations make (columns, indexes or constraints)",
     };
-    return tableDifferences(replayed, live).map(({ table, kind }) => ({
+    return tableDifferences(outline(replayed), outline(live)).map(({ table, kind }) => ({
       level: "error" as const,
       code: "SCHEMA_DRIFT",
       message: `Table "${table}" ${words[kind]}.`,
@@ -138,6 +144,25 @@ export async function schemaDrift(ws: Workspace, engineFor: (settings: Settings)
   } catch (error) {
     return [{ level: "warning", code: "DRIFT_NOT_CHECKED", message: `Schema drift was not checked: ${isStrataError(error) ? error.message : messageOf(error)}` }];
   }
+}
+
+/**
+ * What drift compares: names of tables, columns (with nullability), indexes and
+ * constraints. Types and defaults are left out: a newer strata may spell the same column
+ * differently (MySQL timestamps became datetime(3)), which is not a change made by hand.
+ */
+function outline(schema: SchemaInfo): SchemaInfo {
+  return {
+    ...schema,
+    tables: schema.tables.map((t) => ({
+      name: t.name,
+      columns: t.columns.map((c) => ({ name: c.name, nullable: c.nullable, type: "", default: null, autoIncrement: false })),
+      primaryKey: t.primaryKey,
+      indexes: t.indexes.map((i) => ({ name: i.name, columns: i.columns, unique: i.unique })),
+      foreignKeys: t.foreignKeys.map((fk) => ({ ...fk })),
+      checks: t.checks.map((c) => ({ name: c.name, expression: "" })),
+    })),
+  };
 }
 
 /**
