@@ -196,7 +196,7 @@ export class MigrationRun {
    * (sent()), so the whole migration is one round trip.
    */
   async runSql(sql: string): Promise<void> {
-    this.#o.dialect.compiler.checkSqlIdentifiers(sql);
+    this.#checkIdentifiers(sql);
     await this.#start();
     if (this.#transactional && !this.#o.dryRun) {
       this.lastStatement = sql;
@@ -323,7 +323,7 @@ export class MigrationRun {
   }
 
   async #execute(statement: Statement, kind: "schema" | "data", transactable = true): Promise<{ rows: Row[]; rowCount: number }> {
-    this.#o.dialect.compiler.checkSqlIdentifiers(statement.sql);
+    this.#checkIdentifiers(statement.sql);
     await this.sent();
     this.#o.onStatement?.(statement, kind);
     if (this.#o.dryRun) return { rows: [], rowCount: 0 };
@@ -343,6 +343,15 @@ export class MigrationRun {
         : await this.#executeOutside(statement, index + 1, transactable);
     this.#statementsDone = index + 1;
     return result;
+  }
+
+  /**
+   * Names the database would silently cut are refused before they run, going up. Going
+   * down, a migration applied with such a name (by another tool) is undone as written: the
+   * database cuts the name the same way again.
+   */
+  #checkIdentifiers(sql: string): void {
+    if (this.#o.direction === "up") this.#o.dialect.compiler.checkSqlIdentifiers(sql);
   }
 
   /** SET, RESET, USE or anything naming search_path may change where later statements land. */

@@ -21,7 +21,9 @@ export function longIdentifiers(sql: string, maxBytes: number): string[] {
     else if (ch === '"') {
       const end = skipQuoted(sql, i, '"', false);
       const name = sql.slice(i + 1, end - 1).replace(/""/g, '"');
-      if (Buffer.byteLength(name) > maxBytes) found.push(name);
+      // U&"\0061..." is measured after its escapes, which this does not decode: left alone.
+      const unicode = sql[i - 1] === "&" && /[uU]/.test(sql[i - 2] ?? "");
+      if (!unicode && Buffer.byteLength(name) > maxBytes) found.push(name);
       i = end;
     } else if (ch === "$" && !WORD.test(sql[i - 1] ?? "")) i = skipDollarQuoted(sql, i) ?? i + 1;
     else if (WORD_START.test(ch) && !WORD.test(sql[i - 1] ?? "")) {

@@ -21,6 +21,7 @@ describe("longIdentifiers (PostgreSQL names over 63 bytes in SQL text)", () => {
       `create function f() returns text as $body$ select '${LONG}' $body$ language sql`,
       `do $$ begin raise notice '${LONG}'; end $$`,
       `select $1::text, ${"y".repeat(63)}`,
+      `select 1 as U&"${"\\0061".repeat(16)}"`,
     ].join(";\n");
     expect(longIdentifiers(text, 63)).toEqual([]);
   });
