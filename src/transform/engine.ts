@@ -119,6 +119,8 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform):
     } finally {
       ticker.stop();
     }
+    // A last progress report with the final figures, short transforms included.
+    if (!shared.stop) await ticker.report();
     const rowsDone = await store.rowsDone(control, spec.id);
     const durationMs = nowMs() - shared.started;
     const end = (state: "done" | "paused") => {
@@ -354,12 +356,13 @@ async function waitForPace(ctx: EngineContext, shared: Shared): Promise<void> {
   if (delay > 0) await sleep(delay);
 }
 
-/** Every second: progress from the checkpoint (all processes' chunks), and a pause requested from outside. */
-function startProgress(ctx: EngineContext, control: Session, shared: Shared): { stop(): void } {
-  let busy = false;
-  const timer = setInterval(async () => {
-    if (busy) return;
-    busy = true;
+/**
+ * Every second: progress from the checkpoint (all processes' chunks), and a pause requested
+ * from outside. `report()` makes one more, once any in flight has finished.
+ */
+function startProgress(ctx: EngineContext, control: Session, shared: Shared): { stop(): void; report(): Promise<void> } {
+  let inFlight: Promise<void> | undefined;
+  const tick = async () => {
     try {
       const record = await shared.store.get(control, shared.id);
       if (record?.state === "paused") shared.stop ??= "paused";
@@ -372,9 +375,14 @@ function startProgress(ctx: EngineContext, control: Session, shared: Shared): { 
       await ctx.hooks.call("transform:progress", { id: shared.id, table: shared.spec.table, rowsDone, rowsTotal: shared.rowsTotal, rowsPerSecond, etaMs });
     } catch {
       // Progress is best effort; the chunks carry on.
-    } finally {
-      busy = false;
     }
-  }, PROGRESS_EVERY_MS);
-  return { stop: () => clearInterval(timer) };
+  };
+  const timer = setInterval(() => void (inFlight ??= tick().finally(() => (inFlight = undefined))), PROGRESS_EVERY_MS);
+  return {
+    stop: () => clearInterval(timer),
+    report: async () => {
+      await inFlight;
+      await tick();
+    },
+  };
 }

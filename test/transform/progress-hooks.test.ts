@@ -80,6 +80,10 @@ forEachDialect((dialect) => {
       }
       const done = ticks.map((p) => p.rowsDone);
       expect(done).toEqual([...done].sort((a, b) => a - b));
+      // The last report carries the final figure, however short the transform.
+      expect(done.at(-1)).toBe(N);
+      const end = calls.findIndex((c) => c.hook === "transform:end");
+      expect(calls.findLastIndex((c) => c.hook === "transform:progress")).toBeLessThan(end);
     });
   });
 });
