@@ -335,6 +335,15 @@ export class Executor {
     // kill in between is stale: the history row says applied).
     const clear = history.clearProgressStatement(source.id);
     try {
+      if (tx && run.holds) {
+        // The section's last statement goes out with these writes: its time is not in the
+        // duration yet, so a slow one gets its real duration written after.
+        const since = new Date(Date.now() - (nowMs() - started));
+        await run.finishWith([statement(tx.begin), ...records, statement(tx.commit), clear]);
+        const actual = nowMs() - started;
+        if (actual - durationMs >= RECORD_AGAIN_MS) await session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
+        return actual;
+      }
       if (tx) await session.executeBatch([...run.takeMarker(), statement(tx.begin), ...records, statement(tx.commit), clear]);
       else {
         await dialect.adapter.begin(session);

@@ -279,7 +279,7 @@ export class History {
 
   startProgressStatements(id: string, direction: "up" | "down", by: string, kind: "statements" | "transform" = "statements", statementsDone = 0): Statement[] {
     const row: Record<string, unknown> = { id, direction, state: "running", kind, statements_done: statementsDone, statement: null, error: null, started_at: new Date(), by };
-    return [this.clearProgressStatement(id), this.#compile({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)] })];
+    return [this.#compile({ kind: "insert", table: this.progressTable, columns: Object.keys(row), rows: [Object.values(row)], replace: ["id"] })];
   }
 
   /** A migration outside a transaction that reached a transform: from now on it resumes instead of failing. */
@@ -287,7 +287,13 @@ export class History {
     await this.#query({ kind: "update", table: this.progressTable, values: { kind: "transform", state: "running" }, where: [{ column: "id", op: "=", value: id }] });
   }
 
-  advanceProgressStatement(id: string, statementsDone: number): Statement {
+  /** How many statements the marker of `id` says ran, if there is one. */
+  async statementsDone(id: string): Promise<number | undefined> {
+    const { rows } = await this.#query({ kind: "select", table: this.progressTable, columns: ["statements_done"], where: [{ column: "id", op: "=", value: id }], orderBy: [] });
+    return rows.length ? Number(rows[0].statements_done) : undefined;
+  }
+
+    advanceProgressStatement(id: string, statementsDone: number): Statement {
     return this.#compile({ kind: "update", table: this.progressTable, values: { statements_done: statementsDone }, where: [{ column: "id", op: "=", value: id }] });
   }
 

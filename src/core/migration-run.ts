@@ -77,6 +77,11 @@ export class MigrationRun {
   readonly #dryRunChanged = new Set<string>();
   /** A .sql section sent without waiting for its answer (see runSql). */
   #inFlight?: Promise<void>;
+  /**
+   * The last statement of a .sql section outside a transaction, not sent yet: it goes out
+   * with the history writes (finishWith), one round trip less. Anything else sends it first (sent()).
+   */
+  #held?: Statement;
   lastStatement?: string;
   readonly db: Db;
 
@@ -215,7 +220,44 @@ export class MigrationRun {
       await session.executeScript(begin.length ? `${begin[0].sql};\n${sql}` : sql);
       return;
     }
-    for (const text of this.#o.dialect.compiler.splitStatements(sql)) await this.#execute({ sql: text, params: [] }, "schema");
+    const texts = this.#o.dialect.compiler.splitStatements(sql);
+    const last = texts.pop();
+    for (const text of texts) await this.#execute({ sql: text, params: [] }, "schema");
+    if (last === undefined) return;
+    const statement = { sql: last, params: [] };
+    if (this.#mayHold(statement)) this.#held = statement;
+    else await this.#execute(statement, "schema");
+  }
+
+  /**
+   * Where a batch stops at its first error, outside a transaction and a transform, the last
+   * statement can wait for the history writes. Not one that may change the session: the
+   * session is reset before those writes.
+   */
+  #mayHold(statement: Statement): boolean {
+    const o = this.#o;
+    if (o.dryRun || !o.session.batchStopsAtError || o.mode !== "own" || this.#transactional || this.#afterTransform || o.resumeAfter !== undefined) return false;
+    this.#noteSession(statement.sql);
+    return !this.#touchesSession;
+  }
+
+  /** Whether a statement waits for the history writes (finishWith). */
+  get holds(): boolean {
+    return this.#held !== undefined;
+  }
+
+  /**
+   * Sends the held statement, its progress and `trailer` (the history writes) in one batch.
+   * The batch stops at its first error: where the statement ran and the trailer failed,
+   * the error says so and the statement counts as done.
+   */
+  async finishWith(trailer: readonly Statement[]): Promise<void> {
+    const statement = this.#held!;
+    this.#held = undefined;
+    const index = this.#statementsDone;
+    this.lastStatement = statement.sql;
+    await this.#executeOutside(statement, index + 1, true, trailer);
+    this.#statementsDone = index + 1;
   }
 
   async #start(): Promise<void> {
@@ -366,7 +408,7 @@ export class MigrationRun {
    * batch stops at its first error (MySQL), both go in one round trip. A statement that
    * gave up waiting for its lock did nothing: it is run again.
    */
-  async #executeOutside(statement: Statement, done: number, transactable: boolean): Promise<{ rows: Row[]; rowCount: number }> {
+  async #executeOutside(statement: Statement, done: number, transactable: boolean, trailer: readonly Statement[] = []): Promise<{ rows: Row[]; rowCount: number }> {
     const { session, dialect, history, id } = this.#o;
     const together = this.#afterTransform && transactable && this.#o.transaction !== false && dialect.adapter.supportsTransactionalDdl;
     const advance = history.advanceProgressStatement(id, done);
@@ -386,8 +428,13 @@ export class MigrationRun {
         if (session.batchStopsAtError) {
           const marker = this.takeMarker();
           try {
-            return (await session.executeBatch([...marker, statement, advance]))[marker.length];
+            return (await session.executeBatch([...marker, statement, advance, ...trailer]))[marker.length];
           } catch (error) {
+            if (trailer.length && (await history.statementsDone(id).catch(() => undefined)) === done) {
+              this.#statementsDone = done;
+              this.lastStatement = undefined;
+              throw new TrailerFailed(historyWriteFailed(error));
+            }
             throw namingStatement(error, statement.sql);
           }
         }
@@ -395,6 +442,7 @@ export class MigrationRun {
         await session.execute(advance.sql, advance.params, advance);
         return result;
       } catch (error) {
+        if (error instanceof TrailerFailed) throw error.cause;
         if (!dialect.adapter.isLockTimeout(error) || attempt >= this.#o.ddlRetries) throw error;
         const waitMs = Math.min(10_000, 500 * 2 ** attempt);
         this.#o.onRetry?.(attempt + 1, waitMs, error instanceof Error ? error.message : String(error));
@@ -405,6 +453,9 @@ export class MigrationRun {
 
   /** Waits for a section runSql() sent without waiting; its error, as the database gave it. */
   async sent(): Promise<void> {
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) await this.#execute(held, "schema");
     const inFlight = this.#inFlight;
     this.#inFlight = undefined;
     await inFlight;
@@ -435,6 +486,20 @@ async function droppedByColumns<T extends DropIndex | DropUnique | DropForeignKe
 function tablesOf(op: Operation): string[] {
   if (op.kind === "RenameTable") return [op.from, op.to];
   return "table" in op && typeof op.table === "string" ? [op.table] : [];
+}
+
+/** The history writes behind a held statement failed, after the statement itself ran: not retried. */
+class TrailerFailed extends Error {
+  constructor(cause: unknown) {
+    super("the history writes failed", { cause });
+  }
+}
+
+/** The history writes behind the last statement failed: the error names none of the migration's statements. */
+function historyWriteFailed(error: unknown): unknown {
+  if (!isStrataError(error) || error.code !== "DATABASE_ERROR") return error;
+  const { statement: _batch, ...details } = error.details ?? {};
+  return new StrataError(error.code, `its statements ran, but recording it in the history failed: ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), details, cause: error.cause });
 }
 
 /** A batch's error names the migration's own statement in it, not the text of the whole batch. */

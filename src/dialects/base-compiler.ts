@@ -278,6 +278,11 @@ export abstract class BaseCompiler implements Compiler {
 
   // ---- data statements -----------------------------------------------------------------
 
+  /** An insert replacing the row with the same key: `replace into` (SQLite, MySQL). */
+  protected replacing(values: string, _columns: readonly string[], _key: readonly string[]): string {
+    return `replace into ${values}`;
+  }
+
   compileQuery(query: Query): Statement {
     const statement = this.#compileQuery(query);
     return query.own ? { ...statement, prepare: true } : statement;
@@ -301,7 +306,8 @@ export abstract class BaseCompiler implements Compiler {
       }
       case "insert": {
         const rows = query.rows.map((row) => `(${row.map((v) => bind(v)).join(", ")})`);
-        return stmt(`insert into ${table} (${this.quoteList(query.columns)}) values ${rows.join(", ")}`, params);
+        const values = `${table} (${this.quoteList(query.columns)}) values ${rows.join(", ")}`;
+        return stmt(query.replace ? this.replacing(values, query.columns, query.replace) : `insert into ${values}`, params);
       }
       case "update": {
         const sets = Object.entries(query.values).map(([column, value]) => `${this.quoteIdentifier(column)} = ${bind(value)}`);

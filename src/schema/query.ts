@@ -37,6 +37,8 @@ export interface InsertQuery {
   readonly table: string;
   readonly columns: readonly string[];
   readonly rows: readonly (readonly unknown[])[];
+  /** A row whose values in these key columns (the primary key) are already there is replaced. */
+  readonly replace?: readonly string[];
 }
 
 export interface UpdateQuery {

@@ -207,6 +207,35 @@ forEachDialect((dialect) => {
       await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED_STATE" });
       expect(await tableNames(db.url)).not.toContain("k_two");
     });
+
+    // A .sql section's last statement goes out with the history writes, in one batch.
+    it("history writes failing after the last statement ran: failed with every statement done, naming none of them", async () => {
+      const { db, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate trigger hw_closed before insert on migrations for each row signal sqlstate '45000' set message_text = 'history is closed';\ncreate table hw_two (id int primary key);\n-- migrate:down\ndrop table hw_two;\n",
+      });
+      const error = await migrator().run().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect((error as MigrationError).message).toContain("history is closed");
+      expect((error as MigrationError).statement).toBeUndefined();
+      const [entry] = (await migrator().status()).migrations;
+      expect(entry).toMatchObject({ id: BASE, state: "failed", failure: { direction: "up", statementsDone: 2 } });
+      expect(entry.failure?.statement).toBeUndefined();
+      expect(await tableNames(db.url)).toContain("hw_two");
+      expect(await query(db.url, "select id from migrations")).toEqual([]);
+    });
+
+    it("a slow last statement still gets its whole duration in the history and the log", async () => {
+      const { db, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table du_one (id int primary key);\ndo sleep(0.3);\n-- migrate:down\ndrop table du_one;\ndo sleep(0.3);\n",
+      });
+      await migrator().run();
+      const [row] = await query(db.url, "select duration_ms from migrations");
+      expect(Number(row.duration_ms)).toBeGreaterThanOrEqual(300);
+      await migrator().down();
+      const events = await query(db.url, "select action, duration_ms from migrations_log order by seq");
+      expect(events.map((e) => [e.action, Number(e.duration_ms) >= 300])).toEqual([["apply", true], ["rollback", true]]);
+      expect(await query(db.url, "select id from migrations_progress")).toEqual([]);
+    });
   });
 }, ["mysql"]);
 

@@ -37,6 +37,12 @@ export class PostgresCompiler extends BaseCompiler {
     this.#schema = options.schema;
   }
 
+  /** PostgreSQL has no `replace into`: an upsert on the key does the same. */
+  protected override replacing(values: string, columns: readonly string[], key: readonly string[]): string {
+    const sets = columns.filter((c) => !key.includes(c)).map((c) => `${this.quoteIdentifier(c)} = excluded.${this.quoteIdentifier(c)}`);
+    return `insert into ${values} on conflict (${this.quoteList(key)}) do ${sets.length ? `update set ${sets.join(", ")}` : "nothing"}`;
+  }
+
   override quoteOwnTable(name: string): string {
     const schema = this.#schema ?? this.homeSchema;
     return schema === undefined ? this.quoteIdentifier(name) : `${this.quoteIdentifier(schema)}.${this.quoteIdentifier(name)}`;
