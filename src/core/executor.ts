@@ -344,6 +344,8 @@ export class Executor {
         if (actual - durationMs >= RECORD_AGAIN_MS) await session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
         return actual;
       }
+      // Where the history writes cannot join it (SQLite begins through its driver), a held statement goes out alone.
+      await run.sent();
       if (tx) await session.executeBatch([...run.takeMarker(), statement(tx.begin), ...records, statement(tx.commit), clear]);
       else {
         await dialect.adapter.begin(session);

@@ -346,3 +346,33 @@ forEachDialect((dialect) => {
     });
   });
 }, ["sqlite"]);
+
+// Outside a transaction a .sql section's last statement may go out with the history writes
+// (one batch where the database allows it): every statement still runs, once, and a failing
+// last statement is failed with what ran before it, on every database.
+forEachDialect((dialect) => {
+  describe("a .sql migration with transaction:false", () => {
+    const file = (last: string) => `-- migrate:up transaction:false\ncreate table nt_one (id int primary key);\n${last};\n\n-- migrate:down transaction:false\ndrop table nt_two;\ndrop table nt_one;\n`;
+
+    it("runs every statement going up and down, and leaves no marker", async () => {
+      const { db, migrator } = await setup(dialect, { "migrations/20260101000000_nt.sql": file("create table nt_two (id int primary key)") });
+      expect((await migrator().run()).applied).toEqual(["20260101000000_nt"]);
+      expect((await tableNames(db.url)).filter((t) => t.startsWith("nt_"))).toEqual(["nt_one", "nt_two"]);
+      expect(await query(db.url, "select id from migrations_progress")).toEqual([]);
+      expect((await migrator().down()).rolledBack).toEqual(["20260101000000_nt"]);
+      expect((await tableNames(db.url)).filter((t) => t.startsWith("nt_"))).toEqual([]);
+      expect(await query(db.url, "select id from migrations_progress")).toEqual([]);
+      expect(await query(db.url, "select id from migrations")).toEqual([]);
+    });
+
+    it("a failing last statement is failed with the statement and the one that ran", async () => {
+      const { db, migrator } = await setup(dialect, { "migrations/20260101000000_nt.sql": file("insert into nt_missing (id) values (1)") });
+      const error = await migrator().run().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "MIGRATION_FAILED", migrationId: "20260101000000_nt", statement: expect.stringMatching(/^insert into nt_missing/) });
+      const [entry] = (await migrator().status()).migrations;
+      expect(entry).toMatchObject({ state: "failed", failure: { direction: "up", statementsDone: 1, statement: expect.stringMatching(/^insert into nt_missing/) } });
+      expect((await tableNames(db.url)).filter((t) => t.startsWith("nt_"))).toEqual(["nt_one"]);
+      expect(await query(db.url, "select id from migrations")).toEqual([]);
+    });
+  });
+});
