@@ -305,6 +305,12 @@ export class Executor {
     const { session, dialect, history } = this.#o;
     const tx = dialect.adapter.transactionStatements;
     const statement = (sql: string): Statement => ({ sql, params: [] });
+    // A held statement joins the history batch only where the adapter has transaction
+    // statements; elsewhere (SQLite) it goes out now, inside the duration.
+    if (run.holds && !tx) {
+      await run.sent();
+      durationMs = nowMs() - started;
+    }
     // A migration's SET search_path, USE or timeout must not decide where the history lands.
     if (run.touchesSession) await dialect.adapter.resetSession(session);
     const records = bookkeeping(durationMs);
@@ -326,8 +332,13 @@ export class Executor {
       }
       // The rows went out with the SQL still running: a migration that took longer than
       // they say gets its real duration (one more round trip, for slow migrations only).
+      // Once the migration is committed (its own transaction), a failed correction does not
+      // fail it; inside the run's transaction it must, or the run would go on aborted.
       const actual = nowMs() - started;
-      if (actual - durationMs >= RECORD_AGAIN_MS) await session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
+      if (actual - durationMs >= RECORD_AGAIN_MS) {
+        const corrected = session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
+        await (run.mode === "own" ? corrected.catch(() => undefined) : corrected);
+      }
       return actual;
     }
     // Outside a migration transaction (MySQL DDL, transaction = false) the history row and
@@ -341,11 +352,10 @@ export class Executor {
         const since = new Date(Date.now() - (nowMs() - started));
         await run.finishWith([statement(tx.begin), ...records, statement(tx.commit), clear]);
         const actual = nowMs() - started;
-        if (actual - durationMs >= RECORD_AGAIN_MS) await session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
+        // The migration is recorded: a failed correction of its duration does not fail it.
+        if (actual - durationMs >= RECORD_AGAIN_MS) await session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since)).catch(() => undefined);
         return actual;
       }
-      // Where the history writes cannot join it (SQLite begins through its driver), a held statement goes out alone.
-      await run.sent();
       if (tx) await session.executeBatch([...run.takeMarker(), statement(tx.begin), ...records, statement(tx.commit), clear]);
       else {
         await dialect.adapter.begin(session);
@@ -393,8 +403,12 @@ export class Executor {
   }
 }
 
-/** How far a pipelined migration's recorded duration may fall short before it is written again. */
-const RECORD_AGAIN_MS = 5;
+/**
+ * How far a pipelined migration's recorded duration may fall short before it is written
+ * again: the shortfall includes the batch's own round trip and commit, so a remote server
+ * would otherwise pay the extra round trip on nearly every migration.
+ */
+const RECORD_AGAIN_MS = 50;
 
 /** 0.5 s, 1 s, 2 s, ... capped at 10 s, with jitter so two runners do not retry in step. */
 function backoff(attempt: number): number {

@@ -224,6 +224,15 @@ forEachDialect((dialect) => {
       expect(await query(db.url, "select id from migrations")).toEqual([]);
     });
 
+    it("a duration that cannot be corrected afterwards does not fail a recorded migration", async () => {
+      const { db, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate trigger lu_closed before update on migrations_log for each row signal sqlstate '45000' set message_text = 'log rows are append-only';\ndo sleep(0.2);\n",
+      });
+      expect((await migrator().run()).applied).toEqual([BASE]);
+      expect((await migrator().status()).migrations).toMatchObject([{ id: BASE, state: "applied" }]);
+      expect((await query(db.url, "select action from migrations_log")).map((e) => e.action)).toEqual(["apply"]);
+    });
+
     it("a slow last statement still gets its whole duration in the history and the log", async () => {
       const { db, migrator } = await setup(dialect, {
         [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table du_one (id int primary key);\ndo sleep(0.3);\n-- migrate:down\ndrop table du_one;\ndo sleep(0.3);\n",
@@ -363,6 +372,18 @@ forEachDialect((dialect) => {
       expect((await tableNames(db.url)).filter((t) => t.startsWith("nt_"))).toEqual([]);
       expect(await query(db.url, "select id from migrations_progress")).toEqual([]);
       expect(await query(db.url, "select id from migrations")).toEqual([]);
+    });
+
+    it("records a duration that includes a slow last statement", async () => {
+      const slow = { postgres: "select pg_sleep(0.2)", mysql: "do sleep(0.2)", sqlite: "with recursive c(x) as (select 1 union all select x + 1 from c where x < 2000000) select count(*) from c" }[dialect];
+      const { db, dir } = await setup(dialect, { "migrations/20260101000000_nt.sql": `-- migrate:up transaction:false\ncreate table nt_one (id int primary key);\n${slow};\n` });
+      const migrated: number[] = [];
+      await new Migrator({ cwd: dir, url: db.url, path: "migrations", onEvent: (e) => void (e.event === "migrated" && migrated.push(e.ms)) }).run();
+      const [row] = await query(db.url, "select duration_ms from migrations");
+      const [event] = await query(db.url, "select duration_ms from migrations_log where action = 'apply'");
+      expect(Number(row.duration_ms)).toBeGreaterThanOrEqual(100);
+      expect(Number(event.duration_ms)).toBeGreaterThanOrEqual(100);
+      expect(migrated[0]).toBeGreaterThanOrEqual(100);
     });
 
     it("a failing last statement is failed with the statement and the one that ran", async () => {
