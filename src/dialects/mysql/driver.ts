@@ -121,7 +121,8 @@ class MysqlSession implements Session {
   async executeBatch(statements: readonly Statement[]): Promise<ExecuteResult[]> {
     if (statements.length === 0) return [];
     if (statements.length === 1) return [await this.execute(statements[0].sql, statements[0].params)];
-    const sql = statements.map((s) => s.sql).join(";\n");
+    // The semicolon on a line of its own: a statement may end in a `--` or `#` comment.
+    const sql = statements.map((s) => s.sql).join("\n;\n");
     const values = statements.flatMap((s) => s.params.map(toParameter));
     try {
       const [results] = await this.#conn.query({ sql, values });
