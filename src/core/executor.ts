@@ -330,16 +330,9 @@ export class Executor {
       } catch (error) {
         throw errors.migrationFailed(source.id, direction, error);
       }
-      // The rows went out with the SQL still running: a migration that took longer than
-      // they say gets its real duration (one more round trip, for slow migrations only).
-      // Once the migration is committed (its own transaction), a failed correction does not
-      // fail it; inside the run's transaction it must, or the run would go on aborted.
-      const actual = nowMs() - started;
-      if (actual - durationMs >= RECORD_AGAIN_MS) {
-        const corrected = session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
-        await (run.mode === "own" ? corrected.catch(() => undefined) : corrected);
-      }
-      return actual;
+      // The rows went out with the SQL still running. Inside the run's transaction a failed
+      // correction must fail the run, which would otherwise go on aborted.
+      return this.#realDuration(source, direction, durationMs, started, since, run.mode !== "own");
     }
     // Outside a migration transaction (MySQL DDL, transaction = false) the history row and
     // the event still land together; the marker is cleared after them (a marker left by a
@@ -348,13 +341,10 @@ export class Executor {
     try {
       if (tx && run.holds) {
         // The section's last statement goes out with these writes: its time is not in the
-        // duration yet, so a slow one gets its real duration written after.
+        // recorded duration yet.
         const since = new Date(Date.now() - (nowMs() - started));
         await run.finishWith([statement(tx.begin), ...records, statement(tx.commit), clear]);
-        const actual = nowMs() - started;
-        // The migration is recorded: a failed correction of its duration does not fail it.
-        if (actual - durationMs >= RECORD_AGAIN_MS) await session.executeBatch(history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since)).catch(() => undefined);
-        return actual;
+        return await this.#realDuration(source, direction, durationMs, started, since, false);
       }
       if (tx) await session.executeBatch([...run.takeMarker(), statement(tx.begin), ...records, statement(tx.commit), clear]);
       else {
@@ -368,6 +358,20 @@ export class Executor {
       throw error;
     }
     return durationMs;
+  }
+
+  /**
+   * A migration whose history rows went out before its SQL had finished gets its real
+   * duration written again when it took longer (one more round trip, slow ones only). Once
+   * the migration is committed, a failed correction does not fail it (`mustSucceed` false).
+   */
+  async #realDuration(source: MigrationSource, direction: Direction, recordedMs: number, started: number, since: Date, mustSucceed: boolean): Promise<number> {
+    const actual = nowMs() - started;
+    if (actual - recordedMs >= RECORD_AGAIN_MS) {
+      const corrected = this.#o.session.executeBatch(this.#o.history.durationStatements(source.id, direction === "up" ? "apply" : "rollback", actual, since));
+      await (mustSucceed ? corrected : corrected.catch(() => undefined));
+    }
+    return actual;
   }
 
   async #fail(run: MigrationRun, source: MigrationSource, direction: Direction, error: unknown, durationMs: number): Promise<MigrationError> {

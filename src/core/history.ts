@@ -293,7 +293,7 @@ export class History {
     return rows.length ? Number(rows[0].statements_done) : undefined;
   }
 
-    advanceProgressStatement(id: string, statementsDone: number): Statement {
+  advanceProgressStatement(id: string, statementsDone: number): Statement {
     return this.#compile({ kind: "update", table: this.progressTable, values: { statements_done: statementsDone }, where: [{ column: "id", op: "=", value: id }] });
   }
 
