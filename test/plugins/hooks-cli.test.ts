@@ -78,9 +78,6 @@ describe("plugins from the project's plugins/ folder", () => {
     expect(up.stdout).toContain("[metrics] run up success=true applied=2");
   });
 
-  // Engine gap: src/runtime/user-modules.ts forces ES module format for .ts user files only,
-  // so a .js plugin (or migration) in a project without "type": "module" fails with Node's
-  // "Cannot require() ES Module ... in a cycle". Turn into it() once .js is covered too.
   it("a .js plugin loads in a project without package.json \"type\": \"module\"", async () => {
     const dir = await writeProject({ ...twoMigrations(), "plugins/metrics.js": METRICS_JS });
     const result = await strata(dir, ["plugins", "--json"]);
