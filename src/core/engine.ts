@@ -255,13 +255,15 @@ export class MigrationEngine {
   async check(): Promise<{ ok: boolean; problems: CheckProblem[]; heads: string[] }> {
     const settings = await this.#settings();
     let ws: Workspace;
+    let status: Status;
     try {
       ws = await this.#load();
+      status = await this.#read(settings, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
     } catch (error) {
-      if (!isStrataError(error)) throw error;
+      // The folder or its graph is broken (a database error is not a finding: it fails the command).
+      if (!isStrataError(error) || error.code === "DATABASE_ERROR" || error.code === "CONNECTION_FAILED") throw error;
       return { ok: false, problems: [{ level: "error", code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }], heads: [] };
     }
-    const status = await this.#read(settings, (history) => Promise.all([history.readApplied(), history.readProgress()]).then(([a, p]) => computeStatus(ws.graph, a, p)));
     const problems = checkWorkspace(ws, status);
     // Unlike status, check loads every TypeScript/JavaScript migration: one that does not
     // load, or has no up(), is found here rather than half-way through an up.

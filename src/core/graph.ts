@@ -19,13 +19,16 @@ export interface Graph<N extends GraphNode> {
   readonly dependencies: ReadonlyMap<string, readonly string[]>;
   /** Migrations no other migration depends on. */
   readonly heads: readonly string[];
+  /** Dependencies no file defines (see assertDependencies). */
+  readonly unresolved: readonly { id: string; dependency: string }[];
   /** Resolves an id, class name or version to a migration id. */
   resolve(ref: string): string | undefined;
 }
 
 /**
- * Builds the dependency graph (pure, no database). Duplicate ids or class names, a
- * dependency nobody defines and cycles are errors naming every migration involved.
+ * Builds the dependency graph (pure, no database). Duplicate ids or class names and cycles
+ * are errors naming every migration involved; a dependency no file defines is kept aside
+ * for assertDependencies, which knows the history.
  */
 export function buildGraph<N extends GraphNode>(nodes: readonly N[]): Graph<N> {
   const byId = new Map<string, N>();
@@ -75,12 +78,22 @@ export function buildGraph<N extends GraphNode>(nodes: readonly N[]): Graph<N> {
     }
     dependencies.set(node.id, resolved);
   }
-  if (missing.length > 0) throw errors.dependencyMissing(missing);
 
   const sorted = sortedCopy(nodes, compareNodes);
   const order = topologicalOrder(sorted, dependencies, dependents, byId, selfCycles);
   const heads = sorted.filter((n) => !dependents.has(n.id)).map((n) => n.id);
-  return { order, byId, dependencies, heads, resolve };
+  return { order, byId, dependencies, heads, unresolved: missing, resolve };
+}
+
+/**
+ * A dependency no file defines is an error for a migration still to apply, unless the
+ * history has it (applied, its file deleted since: status reports it missing). An applied
+ * migration needs nothing more from its dependencies, even one forgotten since.
+ */
+export function assertDependencies(graph: Graph<GraphNode>, applied: readonly { id: string; version: string }[]): void {
+  const done = new Set(applied.flatMap((r) => [r.id, r.version]));
+  const missing = graph.unresolved.filter((u) => !done.has(u.id) && !done.has(u.dependency));
+  if (missing.length > 0) throw errors.dependencyMissing(missing);
 }
 
 const compareNodes = (a: GraphNode, b: GraphNode) => (a.version < b.version ? -1 : a.version > b.version ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -1,6 +1,6 @@
 import { errors, UsageError } from "../errors.ts";
 import type { MigrationSource } from "./discover.ts";
-import type { Graph } from "./graph.ts";
+import { assertDependencies, type Graph } from "./graph.ts";
 import { sortedCopy } from "../util/sort.ts";
 
 export type MigrationState = "applied" | "pending" | "modified" | "missing" | "failed" | "out-of-order";
@@ -50,10 +50,11 @@ export interface Status {
 
 /**
  * Pure: available migrations (in graph order) + history + progress markers -> one state
- * per migration. Applied ones come in the order they were applied, then the rest in the
+ * per migration (a dependency nobody defines, for a migration still to apply, is an error). Applied ones come in the order they were applied, then the rest in the
  * order `up` would apply them.
  */
 export function computeStatus(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], progress: readonly ProgressRecord[]): Status {
+  assertDependencies(graph, applied);
   const appliedById = new Map(applied.map((r) => [r.id, r]));
   // An apply's marker outlives its history row only when the process died between them: stale.
   const progressById = new Map(progress.filter((p) => p.kind !== "transform" && !(p.direction === "up" && appliedById.has(p.id))).map((p) => [p.id, p]));

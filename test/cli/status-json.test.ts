@@ -82,6 +82,37 @@ forEachDialect((dialect) => {
   });
 });
 
+forEachDialect((dialect) => {
+  describe("a deleted migration others depend on", () => {
+    it("shows as missing (not a missing dependency); up refuses until resolve --forget, then goes on", async () => {
+      const db = await testDatabase(dialect);
+      const url = ["--url", db.url];
+      const sql = (table: string, depends?: string) => `${depends ? `-- strata:depends ${depends}\n` : ""}-- migrate:up\ncreate table ${table} (id int primary key);\n-- migrate:down\ndrop table ${table};\n`;
+      const dir = await writeProject({ [`migrations/${A}.sql`]: sql("alpha"), [`migrations/${B}.sql`]: sql("beta", A) });
+      expectExit(await strata(dir, ["up", ...url]), 0);
+      rmSync(join(dir, `migrations/${A}.sql`));
+      await addFiles(dir, { [`migrations/${C}.sql`]: sql("gamma", B) });
+
+      expect(states(await statusJson(dir, url))).toEqual({ [A]: "missing", [B]: "applied", [C]: "pending" });
+      const refused = await strata(dir, ["up", ...url]);
+      expectExit(refused, 1);
+      expect(refused.stderr).toContain(A);
+      expect(refused.stderr).not.toContain("DEPENDENCY_MISSING");
+      expect(await tableNames(db.url)).not.toContain("gamma");
+
+      expectExit(await strata(dir, ["resolve", A, "--forget", ...url]), 0);
+      expectExit(await strata(dir, ["up", ...url]), 0);
+      expect(states(await statusJson(dir, url))).toEqual({ [B]: "applied", [C]: "applied" });
+
+      // A migration still to apply whose dependency exists nowhere stays an error.
+      await addFiles(dir, { [`migrations/${D}.sql`]: sql("delta", A) });
+      const missing = await strata(dir, ["status", ...url]);
+      expectExit(missing, 1);
+      expect(missing.stderr).toContain(`"${D}" depends on "${A}"`);
+    });
+  });
+});
+
 forEachDialect(
   (dialect) => {
     describe("durations", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildGraph, type GraphNode } from "../../src/core/graph.ts";
+import { assertDependencies, buildGraph, type GraphNode } from "../../src/core/graph.ts";
 import { StrataError } from "../../src/errors.ts";
 
 const node = (id: string, dependencies: string[] = [], className?: string): GraphNode => ({ id, version: id.slice(0, 14), dependencies, ...(className ? { className } : {}) });
@@ -32,10 +32,24 @@ describe("buildGraph", () => {
   });
 
   it("names the migration and the missing dependency", () => {
-    const error = errorOf(() => buildGraph([node("20260101000000_a", ["CreateUsers"])]));
+    const error = errorOf(() => assertDependencies(buildGraph([node("20260101000000_a", ["CreateUsers"])]), []));
     expect(error.code).toBe("DEPENDENCY_MISSING");
     expect(error.message).toContain('"20260101000000_a" depends on "CreateUsers"');
     expect(error.hint).toContain("strata status");
+  });
+
+  it("a dependency only the history has (its file deleted) or of an applied migration is no error", () => {
+    const graph = buildGraph([node("20260102000000_b", ["20260101000000_a"]), node("20260103000000_c", ["20260101000000"]), node("20260104000000_d", ["Gone"])]);
+    expect(graph.unresolved.map((u) => u.id)).toEqual(["20260102000000_b", "20260103000000_c", "20260104000000_d"]);
+    // a applied (file deleted since): b and c may depend on it; d is applied itself.
+    const applied = [{ id: "20260101000000_a", version: "20260101000000" }, { id: "20260104000000_d", version: "20260104000000" }];
+    expect(() => assertDependencies(graph, applied)).not.toThrow();
+    // Without a in the history, b and c still to apply depend on nothing that exists.
+    const error = errorOf(() => assertDependencies(graph, [applied[1]]));
+    expect(error.code).toBe("DEPENDENCY_MISSING");
+    expect(error.message).toContain('"20260102000000_b" depends on "20260101000000_a"');
+    expect(error.message).toContain('"20260103000000_c" depends on "20260101000000"');
+    expect(error.message).not.toContain("_d");
   });
 
   it("names every migration of a cycle", () => {
@@ -46,7 +60,7 @@ describe("buildGraph", () => {
   });
 
   it("names every missing dependency and every cycle in one error", () => {
-    const missing = errorOf(() => buildGraph([node("20260101000000_x", ["Nope", "20991231000000_nothere"]), node("20260102000000_y", ["Missing2"])]));
+    const missing = errorOf(() => assertDependencies(buildGraph([node("20260101000000_x", ["Nope", "20991231000000_nothere"]), node("20260102000000_y", ["Missing2"])]), []));
     expect(missing.code).toBe("DEPENDENCY_MISSING");
     for (const text of ['"20260101000000_x" depends on "Nope"', '"20260101000000_x" depends on "20991231000000_nothere"', '"20260102000000_y" depends on "Missing2"']) expect(missing.message).toContain(text);
 
