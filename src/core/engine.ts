@@ -55,7 +55,6 @@ export interface StatusResult {
 export class MigrationEngine {
   readonly #options: MigratorOptions;
   #settingsPromise?: Promise<Settings>;
-  #workspace?: Promise<Workspace>;
 
   constructor(options: MigratorOptions = {}, settings?: Settings) {
     this.#options = options;
@@ -430,14 +429,15 @@ export class MigrationEngine {
     return (this.#settingsPromise ??= loadSettings(this.#options, (event) => this.#emit(event)));
   }
 
+  /** The migrations folder as it is now: read again by every call, so a long-lived Migrator sees files edited, added or deleted since. */
   #load(): Promise<Workspace> {
-    return (this.#workspace ??= this.#settings().then(loadWorkspace).then((ws) => {
+    return this.#settings().then(loadWorkspace).then((ws) => {
       // A .sql or .ts file whose name is not <version>_<name> is skipped, but never silently.
       for (const file of ws.ignored.filter((f) => MIGRATION_LIKE.test(f) && !/\.d\.[mc]?ts$/.test(f))) {
         this.#emit({ event: "warning", message: `${file} in ${ws.config.migrationsDir} is not named <version>_<name> (e.g. 20260101120000_create_users.sql) and is ignored.` });
       }
       return ws;
-    }));
+    });
   }
 
 }

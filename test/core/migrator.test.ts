@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Migrator, MigrationError, type MigratorEvent } from "../../src/index.ts";
@@ -152,6 +152,25 @@ forEachDialect((dialect) => {
       expect((await migrator().run()).applied).toEqual(["20260102000000_b"]);
       const events = (await migrator().history()).events;
       expect(events.find((e) => e.action === "resolve")).toMatchObject({ id: "20260101000000_a", details: { kind: "accept-checksum" } });
+    });
+
+    it("one Migrator object sees files edited, added and deleted between its calls", async () => {
+      const { db, dir, migrator } = await setup(dialect, {
+        "migrations/20260101000000_a.sql": "-- migrate:up\ncreate table a (id int);\n-- migrate:down\ndrop table a;\n",
+        "migrations/20260102000000_b.sql": "-- migrate:up\ncreate table b (id int);\n-- migrate:down\ndrop table b;\n",
+      });
+      const m = migrator();
+      await m.run({ to: "20260101000000_a" });
+      await addFiles(dir, { "migrations/20260101000000_a.sql": "-- migrate:up\ncreate table a (id int, x int);\n-- migrate:down\ndrop table a;\n" });
+      expect((await m.status()).migrations.map((e) => e.state)).toEqual(["modified", "pending"]);
+      await expect(m.run()).rejects.toMatchObject({ code: "CHECKSUM_MISMATCH" });
+      expect(await tableNames(db.url)).not.toContain("b");
+
+      await m.resolve("20260101000000_a", "accept-checksum");
+      await addFiles(dir, { "migrations/20260103000000_c.sql": "-- migrate:up\ncreate table c (id int);\n-- migrate:down\ndrop table c;\n" });
+      expect((await m.run()).applied).toEqual(["20260102000000_b", "20260103000000_c"]);
+      rmSync(join(dir, "migrations/20260103000000_c.sql"));
+      expect((await m.status()).migrations.map((e) => [e.id, e.state])).toContainEqual(["20260103000000_c", "missing"]);
     });
 
     it("a migration that throws halfway: earlier ones stay applied, the failing one leaves nothing behind (or is failed where DDL commits)", async () => {
