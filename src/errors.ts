@@ -241,7 +241,7 @@ export const errors = {
       "MIGRATION_FAILED_STATE",
       `Migration "${id}" failed part-way in an earlier run${statement ? ` at: ${truncate(statement)}` : ""}; its changes may be partly applied.`,
       {
-        hint: `Inspect the database, then run "strata resolve ${id} --mark-rolled-back" (after undoing what ran) or "strata resolve ${id} --mark-applied" (after finishing it by hand).`,
+        hint: partialFailureHint(id),
         details: { id },
       },
     );
@@ -257,10 +257,11 @@ export const errors = {
       hint: "Write a down() method (or a -- migrate:down section) that undoes it.",
     });
   },
-  migrationFailed(id: string, direction: Direction, cause: unknown, statement?: string) {
+  /** `partial`: statements that ran before the failure stay (DDL commits), and the migration is recorded as failed. */
+  migrationFailed(id: string, direction: Direction, cause: unknown, statement?: string, partial = false) {
     const verb = direction === "up" ? "applying" : "rolling back";
     return new MigrationError("MIGRATION_FAILED", `Migration "${id}" failed while ${verb}: ${messageOf(cause)}`, { migrationId: id, direction, statement }, {
-      hint: hintOf(cause) ?? "Fix the migration and run the command again; nothing of this migration was kept where the database supports transactional DDL.",
+      hint: partial ? partialFailureHint(id, hintOf(cause)) : (hintOf(cause) ?? "Fix the migration and run the command again: nothing of it was kept."),
       cause,
       details: { id, direction, ...(statement ? { statement } : {}) },
     });
@@ -349,6 +350,12 @@ export function databaseCodeOf(error: unknown): string | undefined {
 export function messageOf(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return String(cause);
+}
+
+/** What to do about a migration that failed part-way where DDL commits: its statements before the failure stay. */
+function partialFailureHint(id: string, before?: string): string {
+  const way = `Inspect the database, then run "strata resolve ${id} --mark-rolled-back" (after undoing what ran) or "strata resolve ${id} --mark-applied" (after finishing it by hand).`;
+  return before ? `${before} ${way}` : way;
 }
 
 function hintOf(cause: unknown): string | undefined {

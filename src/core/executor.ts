@@ -376,7 +376,9 @@ export class Executor {
 
   async #fail(run: MigrationRun, source: MigrationSource, direction: Direction, error: unknown, durationMs: number): Promise<MigrationError> {
     const { history, dryRun } = this.#o;
-    const failure = toMigrationError(source.id, direction, error, run.lastStatement);
+    // Outside a transaction, statements that ran stay: the migration is recorded as failed.
+    const partial = !dryRun && !run.transactional && (run.statementsDone > 0 || direction === "down");
+    const failure = toMigrationError(source.id, direction, error, run.lastStatement, partial);
     failure.result = { applied: [...this.result.applied], rolledBack: [...this.result.rolledBack] };
     if (dryRun) return failure;
     try {
@@ -390,7 +392,7 @@ export class Executor {
           this.result.rolledBack.length = 0;
           failure.result = { applied: [], rolledBack: [] };
         }
-      } else if (run.statementsDone > 0 || direction === "down") {
+      } else if (partial) {
         await history.failProgress(source.id, failure.statement, failure.message);
       } else {
         // Nothing ran: no partial state to report, the migration stays pending.
@@ -424,16 +426,18 @@ function setContext(instance: MigrationInstance, context: RunContext | undefined
   Object.defineProperty(instance, CONTEXT, { value: context, configurable: true, enumerable: false, writable: true });
 }
 
-function toMigrationError(id: string, direction: Direction, error: unknown, statement?: string): MigrationError {
+/** `partial`: what ran before the failure stays, and the migration is recorded as failed. */
+function toMigrationError(id: string, direction: Direction, error: unknown, statement: string | undefined, partial: boolean): MigrationError {
   if (error instanceof MigrationError) return error;
   if (isStrataError(error) && error.code !== "DATABASE_ERROR") {
     // Not a statement's failure (an operation that does not compile, a plugin's refusal):
     // naming the statement that ran before it would point at the wrong one.
-    return new MigrationError(error.code, `Migration "${id}" failed: ${error.message}`, { migrationId: id, direction }, { hint: error.hint, details: error.details, cause: error, exitCode: error.exitCode });
+    const hint = partial ? errors.migrationFailed(id, direction, error, undefined, true).hint : error.hint;
+    return new MigrationError(error.code, `Migration "${id}" failed: ${error.message}`, { migrationId: id, direction }, { hint, details: error.details, cause: error, exitCode: error.exitCode });
   }
   // A database error names its statement; an exception thrown by the migration's own code names none.
   const stmt = !isStrataError(error) ? undefined : typeof error.details?.statement === "string" ? error.details.statement : statement;
-  return errors.migrationFailed(id, direction, error, stmt);
+  return errors.migrationFailed(id, direction, error, stmt, partial);
 }
 
 export function errorInfo(error: unknown): ErrorInfo {

@@ -61,6 +61,9 @@ forEachDialect((dialect) => {
       expect((error as MigrationError).migrationId).toBe(FOUR);
       expect((error as MigrationError).statement).toMatch(/^insert into fs_missing/);
       expect((error as MigrationError).result?.applied).toEqual([BASE]);
+      // The error itself names the way out, as status does: what ran stays.
+      expect((error as MigrationError).hint).toContain(`strata resolve ${FOUR} --mark-rolled-back`);
+      expect((error as MigrationError).hint).not.toMatch(/nothing of it was kept/);
 
       const status = await migrator().status();
       const four = status.migrations.find((m) => m.id === FOUR)!;
@@ -304,7 +307,9 @@ forEachDialect((dialect) => {
         "migrations/20260101000000_plain.sql": fourStatements("insert into fs_missing (id) values (1)").replace("create table fs_two", "create index fs_one_idx on fs_one (id);\ncreate table fs_two"),
       });
       const before = (await tableNames(db.url)).sort();
-      await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED", migrationId: "20260101000000_plain" });
+      const error = await migrator().run().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "MIGRATION_FAILED", migrationId: "20260101000000_plain" });
+      expect((error as MigrationError).hint).toContain("nothing of it was kept");
       expect((await tableNames(db.url)).filter((t) => t.startsWith("fs_"))).toEqual([]);
       expect(before).toEqual([]);
       expect((await migrator().status()).migrations).toMatchObject([{ id: "20260101000000_plain", state: "pending" }]);
