@@ -40,6 +40,8 @@ export async function resolveMigration(ref: string, action: ResolveAction, input
       break;
     case "forget":
       if (!record) throw refuse("it is not in the history.");
+      // Forgotten with its file present, it would run again over the schema it made.
+      if (source) throw refuse(`its file ${source.displayFile} is present: --forget is for a migration whose file was deleted. Use --accept-checksum for an edited file, or strata down to undo it.`);
       await history.removeApplied(id);
       await history.clearProgress(id);
       await input.forgetTransforms(id);

@@ -90,6 +90,14 @@ forEachDialect((dialect) => {
       const sql = (table: string, depends?: string) => `${depends ? `-- strata:depends ${depends}\n` : ""}-- migrate:up\ncreate table ${table} (id int primary key);\n-- migrate:down\ndrop table ${table};\n`;
       const dir = await writeProject({ [`migrations/${A}.sql`]: sql("alpha"), [`migrations/${B}.sql`]: sql("beta", A) });
       expectExit(await strata(dir, ["up", ...url]), 0);
+      // With its file present, forgetting it would run it again over its own table.
+      const present = await strata(dir, ["resolve", A, "--forget", ...url]);
+      expectExit(present, 2);
+      expect(present.stderr).toContain("is present");
+      expect(states(await statusJson(dir, url))).toEqual({ [A]: "applied", [B]: "applied" });
+      const upTo = await strata(dir, ["up", "--to", A, ...url]);
+      expectExit(upTo, 0);
+      expect(upTo.stdout).toContain(`Nothing to apply: ${A} and the migrations before it are applied.`);
       rmSync(join(dir, `migrations/${A}.sql`));
       await addFiles(dir, { [`migrations/${C}.sql`]: sql("gamma", B) });
 

@@ -24,7 +24,7 @@ export default defineCommand({
     const started = nowMs();
     const { applied } = await ctx.migrator(printer.onEvent).run({ ...(to ? { to } : {}), dryRun, singleTransaction: Boolean(options.singleTransaction) });
     out.result({ applied: dryRun ? [] : applied, planned: printer.planned, dryRun }, () => {
-      if (printer.planned.length === 0) return out.quiet ? "" : "Nothing to apply: the database is up to date.";
+      if (printer.planned.length === 0) return out.quiet ? "" : to ? `Nothing to apply: ${to} and the migrations before it are applied.` : "Nothing to apply: the database is up to date.";
       if (dryRun) return out.quiet ? "" : out.c.dim(`-- ${printer.planned.length} migration(s) would be applied; nothing was changed.`);
       return `Applied ${applied.length} migration(s) in ${formatDuration(nowMs() - started)}.`;
     });
