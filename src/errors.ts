@@ -29,6 +29,7 @@ export type ErrorCode =
   | "IDENTIFIER_INVALID"
   | "CONFIRMATION_REQUIRED"
   | "DATABASE_ERROR"
+  | "TRANSACTION_ABORTED"
   | "CONNECTION_FAILED"
   | "BACKUP_FAILED"
   | "TRANSFORM_FAILED"
@@ -282,6 +283,14 @@ export const errors = {
     return new StrataError("SEED_NOT_ALLOWED", `Seeding is not allowed in environment "${environment}".`, {
       hint: `Allowed: ${allowed.join(", ") || "none"} (config "seeder.environments").`,
     });
+  },
+  /** A statement failed inside a transaction the database then aborted, and the code that ran it caught the error and went on. */
+  transactionAborted(owner: string, cause: unknown) {
+    return new StrataError(
+      "TRANSACTION_ABORTED",
+      `A statement of ${owner} failed and its error was caught, but the database aborted the transaction there: nothing after it can run and nothing of the transaction is kept. The statement failed with: ${messageOf(cause)}`,
+      { hint: "Let the error through, or check before writing (select first, or insert ... on conflict) instead of catching a failed statement.", cause },
+    );
   },
   seedFailed(name: string, cause: unknown) {
     return new StrataError("SEED_FAILED", `Seeder "${name}" failed: ${messageOf(cause)}`, {

@@ -4,6 +4,7 @@ import { requiresNoTransaction, type DropForeignKey, type DropIndex, type DropUn
 import { withRecorder } from "../schema/recorder.ts";
 import type { Query } from "../schema/query.ts";
 import { sleep } from "../util/time.ts";
+import { AbortedTransaction } from "./aborted-transaction.ts";
 import { createDb, type Db, type StatementRunner } from "./db.ts";
 import type { History } from "./history.ts";
 
@@ -84,13 +85,21 @@ export class MigrationRun {
   #held?: Statement;
   lastStatement?: string;
   readonly db: Db;
+  readonly #aborted: AbortedTransaction;
 
   constructor(options: MigrationRunOptions) {
     this.#o = options;
+    this.#aborted = new AbortedTransaction(`migration "${options.id}"`);
     const runner: StatementRunner = {
       run: async (statement) => {
+        this.#aborted.assertOpen();
         await this.flush();
-        return this.#execute(statement, "data");
+        try {
+          return await this.#execute(statement, "data");
+        } catch (error) {
+          this.#aborted.note(error, this.#transactional && options.dialect.adapter.errorsAbortTransaction);
+          throw error;
+        }
       },
       compile: (query: Query) => options.dialect.compiler.compileQuery(query),
       placeholder: (i) => options.dialect.compiler.placeholder(i),
@@ -463,6 +472,7 @@ export class MigrationRun {
 
   /** Flushes what is left and makes sure the run started, so the history write has a transaction to join. */
   async complete(): Promise<void> {
+    this.#aborted.assertOpen();
     await this.flush();
     await this.#start();
   }

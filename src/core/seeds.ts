@@ -6,6 +6,7 @@ import type { HookRunner } from "../hooks/runner.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { nowMs } from "../util/time.ts";
 import type { Connection } from "./connection.ts";
+import { AbortedTransaction } from "./aborted-transaction.ts";
 import { CONTEXT } from "./context.ts";
 import { createDb } from "./db.ts";
 import { errorInfo } from "./executor.ts";
@@ -50,8 +51,17 @@ export async function runSeeders(ctx: SeedContext): Promise<string[]> {
   const where = { environment: config.environment, database: config.database.described, dialect: conn.dialect.name };
   await hooks.call("seed:before", { ...where, seeders: names });
   const { session, dialect } = conn;
+  let aborted = new AbortedTransaction("a seeder");
   const db = createDb({
-    run: (statement) => session.execute(statement.sql, statement.params),
+    run: async (statement) => {
+      aborted.assertOpen();
+      try {
+        return await session.execute(statement.sql, statement.params);
+      } catch (error) {
+        aborted.note(error, dialect.adapter.errorsAbortTransaction);
+        throw error;
+      }
+    },
     compile: (query) => dialect.compiler.compileQuery(query),
     placeholder: (i) => dialect.compiler.placeholder(i),
     maxParameters: dialect.adapter.maxParameters,
@@ -65,9 +75,11 @@ export async function runSeeders(ctx: SeedContext): Promise<string[]> {
       const instance = new Class() as { run?: () => unknown };
       if (typeof instance.run !== "function") throw errors.seedFailed(seeder.name, new Error("its class has no run() method."));
       Object.defineProperty(instance, CONTEXT, { value: { db, environment: config.environment, dryRun: false }, configurable: true });
+      aborted = new AbortedTransaction(`seeder "${seeder.name}"`);
       await session.execute(dialect.adapter.dataTransaction.begin);
       try {
         await instance.run();
+        aborted.assertOpen();
         await session.execute(dialect.adapter.dataTransaction.commit);
       } catch (error) {
         await dialect.adapter.rollback(session).catch(() => undefined);

@@ -102,6 +102,8 @@ export interface Adapter {
   readonly supportsReturning: boolean;
   /** False where changing a column means rebuilding the table (SQLite). */
   readonly canAlterColumn: boolean;
+  /** True where a failed statement aborts the whole transaction (PostgreSQL): nothing after it runs, COMMIT rolls back. */
+  readonly errorsAbortTransaction: boolean;
   /** Longest identifier the database keeps intact, in bytes. */
   readonly maxIdentifierLength: number;
   /** Most bound parameters one statement may carry. */

@@ -29,6 +29,7 @@ export class MysqlAdapter implements Adapter {
   readonly supportsConcurrentIndex = false;
   readonly supportsReturning = false;
   readonly canAlterColumn = true;
+  readonly errorsAbortTransaction = false;
   readonly maxIdentifierLength = 64;
   readonly maxParameters = 65535;
   readonly #options: ConnectionOptions;

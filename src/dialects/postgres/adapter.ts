@@ -25,6 +25,7 @@ export class PostgresAdapter implements Adapter {
   readonly supportsConcurrentIndex = true;
   readonly supportsReturning = true;
   readonly canAlterColumn = true;
+  readonly errorsAbortTransaction = true;
   readonly maxIdentifierLength = 63;
   readonly maxParameters = 65535;
   readonly #options: ConnectionOptions;

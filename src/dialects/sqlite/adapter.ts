@@ -29,6 +29,7 @@ export class SqliteAdapter implements Adapter {
   readonly supportsConcurrentIndex = false;
   readonly supportsReturning = true;
   readonly canAlterColumn = false;
+  readonly errorsAbortTransaction = false;
   readonly maxIdentifierLength = SQLITE_MAX_IDENTIFIER_LENGTH;
   readonly maxParameters = SQLITE_MAX_PARAMETERS;
 
