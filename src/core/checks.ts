@@ -78,7 +78,7 @@ export interface VerifyResult {
  * up the first. One at a time: a later migration's down() must not hide an earlier one's
  * leftovers (a table it drops that held a column the earlier down() forgot).
  */
-type ScratchEngine = { run(o?: { to?: string }): Promise<unknown>; down(o: { to?: string; all?: boolean }): Promise<unknown> };
+type ScratchEngine = { run(o?: { to?: string; apply?: boolean }): Promise<unknown>; down(o: { to?: string; all?: boolean; apply?: boolean }): Promise<unknown> };
 
 export async function verifyPending(ws: Workspace, engineFor: (settings: Settings) => ScratchEngine, applied: readonly string[], pending: readonly string[]): Promise<VerifyResult> {
   if (pending.length === 0) return { verified: [], ok: true, differences: [] };
@@ -86,7 +86,7 @@ export async function verifyPending(ws: Workspace, engineFor: (settings: Setting
     const engine = engineFor(settings);
     let last = applied.filter((id) => ws.graph.byId.has(id)).at(-1);
     try {
-      if (last) await engine.run({ to: last });
+      if (last) await engine.run({ to: last, apply: true });
     } catch (error) {
       return { verified: [], ok: false, differences: [`replaying the applied migrations failed: ${isStrataError(error) ? error.message : messageOf(error)}`] };
     }
@@ -96,11 +96,11 @@ export async function verifyPending(ws: Workspace, engineFor: (settings: Setting
       verified.push(id);
       try {
         const before = await schemaOf(settings);
-        await engine.run({ to: id });
+        await engine.run({ to: id, apply: true });
         const afterUp = await schemaOf(settings);
-        await engine.down(last ? { to: last } : { all: true });
+        await engine.down(last ? { to: last, apply: true } : { all: true, apply: true });
         differences.push(...compare(`${id}, after down`, before, await schemaOf(settings)));
-        await engine.run({ to: id });
+        await engine.run({ to: id, apply: true });
         differences.push(...compare(`${id}, after the second up`, afterUp, await schemaOf(settings)));
       } catch (error) {
         // The scratch database is in an unknown state: the migrations after this one are not checked.
@@ -127,7 +127,7 @@ export async function schemaDrift(ws: Workspace, engineFor: (settings: Settings)
   try {
     const live = await schemaOf(ws);
     const replayed = await withScratch(ws, async (settings) => {
-      if (last) await engineFor(settings).run({ to: last });
+      if (last) await engineFor(settings).run({ to: last, apply: true });
       return schemaOf(settings);
     });
     const words = {

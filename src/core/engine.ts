@@ -65,24 +65,27 @@ export class MigrationEngine {
     this.#options.onEvent?.(event);
   }
 
-  /** Applies pending migrations (up to `to`); resolves with the ids applied. */
-  async run(options: { to?: string; dryRun?: boolean; singleTransaction?: boolean } = {}): Promise<{ applied: string[] }> {
+  /**
+   * Applies pending migrations (up to `to`); resolves with the ids applied. In an environment
+   * configured with `dryRun: true` it only plans (applies nothing) unless `apply: true`.
+   */
+  async run(options: { to?: string; dryRun?: boolean; apply?: boolean; singleTransaction?: boolean } = {}): Promise<{ applied: string[] }> {
     const result = await this.#migrate("up", options, (ws, status) => ({ up: planUp(ws.graph, status, options.to) }));
     return { applied: result.applied };
   }
 
   /** Rolls back the last batch. */
-  async rollback(options: { dryRun?: boolean } = {}): Promise<{ rolledBack: string[] }> {
-    return this.down({ dryRun: options.dryRun });
+  async rollback(options: { dryRun?: boolean; apply?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    return this.down(options);
   }
 
   /** Rolls back everything applied after `version` (an id, version or class name), newest first. */
-  async rollbackTo(version: string, options: { dryRun?: boolean } = {}): Promise<{ rolledBack: string[] }> {
-    return this.down({ to: version, dryRun: options.dryRun });
+  async rollbackTo(version: string, options: { dryRun?: boolean; apply?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    return this.down({ ...options, to: version });
   }
 
-  /** Rolls back the last batch, `steps` migrations, everything after `to`, or `all`. */
-  async down(options: DownOptions & { dryRun?: boolean; singleTransaction?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+  /** Rolls back the last batch, `steps` migrations, everything after `to`, or `all`; plan-only environments as run(). */
+  async down(options: DownOptions & { dryRun?: boolean; apply?: boolean; singleTransaction?: boolean } = {}): Promise<{ rolledBack: string[] }> {
     assertDownOptions(options);
     const result = await this.#migrate("down", options, (ws, _status, applied) => ({ down: planDown(ws.graph, applied, options) }));
     return { rolledBack: result.rolledBack };
@@ -238,7 +241,7 @@ export class MigrationEngine {
     }
     if (free) {
       const migrations = [...new Set((await this.transforms()).filter((t) => resumed.includes(t.id)).map((t) => t.migrationId))];
-      for (const migrationId of migrations) if (ws.graph.byId.has(migrationId)) await this.run({ to: migrationId });
+      for (const migrationId of migrations) if (ws.graph.byId.has(migrationId)) await this.run({ to: migrationId, apply: true });
       return { resumed, joined: false };
     }
     const env = (name: string) => ws.runtime.env(name);
@@ -305,12 +308,14 @@ export class MigrationEngine {
 
   async #migrate(
     direction: "up" | "down",
-    options: { dryRun?: boolean; singleTransaction?: boolean },
+    options: { dryRun?: boolean; apply?: boolean; singleTransaction?: boolean },
     plan: (ws: Workspace, status: Status, applied: readonly AppliedRecord[]) => { up?: MigrationSource[]; down?: AppliedRecord[] },
   ): Promise<RunResult> {
     const ws = await this.#load();
     const { config, hooks, runtime } = ws;
-    const dryRun = options.dryRun ?? false;
+    // A plan-only environment (dryRun: true) applies nothing unless asked to explicitly.
+    const dryRun = options.dryRun ?? (config.dryRun && !options.apply);
+    if (dryRun && options.dryRun === undefined) this.#emit({ event: "warning", message: `Environment "${config.environment}" is plan-only (dryRun: true): nothing was changed. Pass { apply: true } to apply.` });
     const env = (name: string) => runtime.env(name);
     const started = nowMs();
     let info: RunInfo | undefined;

@@ -154,6 +154,19 @@ forEachDialect((dialect) => {
       expect(events.find((e) => e.action === "resolve")).toMatchObject({ id: "20260101000000_a", details: { kind: "accept-checksum" } });
     });
 
+    it("in a plan-only environment (dryRun: true) run() and rollback() change nothing unless apply: true", async () => {
+      const { db, events, migrator } = await setup(dialect, { "migrations/20260101000000_a.sql": "-- migrate:up\ncreate table a (id int);\n-- migrate:down\ndrop table a;\n" });
+      const production = (more: object = {}) => migrator({ env: "production", environments: { production: { dryRun: true } }, ...more });
+      expect(await production().run()).toEqual({ applied: [] });
+      expect(await tableNames(db.url)).not.toContain("a");
+      expect(events.some((e) => e.event === "warning" && e.message.includes("plan-only"))).toBe(true);
+      expect(await production().run({ apply: true })).toEqual({ applied: ["20260101000000_a"] });
+      expect(await production().rollback()).toEqual({ rolledBack: [] });
+      expect(await tableNames(db.url)).toContain("a");
+      expect(await production().rollback({ apply: true })).toEqual({ rolledBack: ["20260101000000_a"] });
+      expect(await tableNames(db.url)).not.toContain("a");
+    });
+
     it("one Migrator object sees files edited, added and deleted between its calls", async () => {
       const { db, dir, migrator } = await setup(dialect, {
         "migrations/20260101000000_a.sql": "-- migrate:up\ncreate table a (id int);\n-- migrate:down\ndrop table a;\n",
