@@ -95,7 +95,11 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     },
     async importModule(file, version) {
       hook();
-      return (await import(versioned(file, version))) as Record<string, unknown>;
+      try {
+        return (await import(versioned(file, version))) as Record<string, unknown>;
+      } catch (error) {
+        throw buildErrors(error) ?? error;
+      }
     },
     importBuiltinPlugins: () => load("strata/plugins"),
     transformWorker: () => ({ filename: transformWorker ?? new URL("../transform/worker.ts", import.meta.url).href }),
@@ -121,4 +125,18 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
       };
     },
   };
+}
+
+/**
+ * Bun reports a file it cannot transpile as "2 errors building <file>?strata-version=…",
+ * the errors themselves in `errors`: each one, with its line and column, as the message.
+ */
+function buildErrors(error: unknown): Error | undefined {
+  const list = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const lines = list.map((e: { message?: unknown; position?: { file?: string; line?: number; column?: number } | null }) => {
+    const at = e.position ? `${e.position.file ?? ""}:${e.position.line ?? 0}:${e.position.column ?? 0}: ` : "";
+    return `${at}${String(e.message ?? e)}`;
+  });
+  return new Error(lines.join("\n"), { cause: error });
 }
