@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseDatabaseUrl, sqlitePath } from "../config/database-url.ts";
-import type { SchemaInfo } from "../dialects/dialect.ts";
+import type { SchemaInfo, TableInfo } from "../dialects/dialect.ts";
 import { isStrataError, messageOf } from "../errors.ts";
 import { HookRunner } from "../hooks/runner.ts";
 import { createVersion, toPascalCase, toSnakeCase } from "../util/ids.ts";
@@ -27,7 +27,7 @@ export function checkWorkspace(ws: Workspace, status: Status | undefined): Check
     if (ids.length > 1) problems.push({ level: "warning", code: "DUPLICATE_VERSION", message: `Version ${version} is used by ${ids.length} migrations; refer to them by id, not version.`, ids });
   }
   if (ws.graph.heads.length > 1 && ws.config.strategy === "explicit") {
-    problems.push({ level: "error", code: "MULTIPLE_HEADS", message: `The graph has ${ws.graph.heads.length} heads; run "strata merge" to join them.`, ids: [...ws.graph.heads] });
+    problems.push({ level: "error", code: "MULTIPLE_HEADS", message: `The graph has ${ws.graph.heads.length} heads: ${ws.graph.heads.join(", ")}; run "strata merge" to join them.`, ids: [...ws.graph.heads] });
   }
   for (const entry of status?.entries ?? []) {
     if (entry.state === "modified") problems.push({ level: "error", code: "CHECKSUM_MISMATCH", message: `${entry.id} changed on disk since it was applied.`, ids: [entry.id] });
@@ -133,12 +133,12 @@ export async function schemaDrift(ws: Workspace, engineFor: (settings: Settings)
     const words = {
       extra: "is in the database, but no applied migration makes it",
       missing: "is made by the applied migrations, but the database has none",
-      differs: "in the database differs from what the applied migrations make (columns, indexes or constraints)",
+      differs: "in the database differs from what the applied migrations make",
     };
-    return tableDifferences(outline(replayed), outline(live)).map(({ table, kind }) => ({
+    return tableDifferences(outline(replayed), outline(live)).map(({ table, kind, changes }) => ({
       level: "error" as const,
       code: "SCHEMA_DRIFT",
-      message: `Table "${table}" ${words[kind]}.`,
+      message: `Table "${table}" ${words[kind]}${changes.length ? `: ${changes.join("; ")}` : ""}.`,
       hint: "Undo the change made by hand, or write a migration that makes it.",
     }));
   } catch (error) {
@@ -205,19 +205,51 @@ async function schemaOf(settings: Settings): Promise<SchemaInfo> {
 
 /** Human-readable differences between two schemas, table by table. */
 function compare(when: string, expected: SchemaInfo, actual: SchemaInfo): string[] {
-  const words = { extra: "exists but should not", missing: "is missing", differs: "differs (columns, indexes or constraints)" };
-  return tableDifferences(expected, actual).map(({ table, kind }) => `${when}: table "${table}" ${words[kind]}`);
+  const words = { extra: "exists but should not", missing: "is missing", differs: "differs" };
+  return tableDifferences(expected, actual).map(({ table, kind, changes }) => `${when}: table "${table}" ${words[kind]}${changes.length ? `: ${changes.join("; ")}` : ""}`);
 }
 
-function tableDifferences(expected: SchemaInfo, actual: SchemaInfo): { table: string; kind: "extra" | "missing" | "differs" }[] {
-  const out: { table: string; kind: "extra" | "missing" | "differs" }[] = [];
+type TableDifference = { table: string; kind: "extra" | "missing" | "differs"; changes: string[] };
+
+function tableDifferences(expected: SchemaInfo, actual: SchemaInfo): TableDifference[] {
+  const out: TableDifference[] = [];
   const names = new Set([...expected.tables.map((t) => t.name), ...actual.tables.map((t) => t.name)]);
   for (const table of [...names].sort()) {
     const a = expected.tables.find((t) => t.name === table);
     const b = actual.tables.find((t) => t.name === table);
-    if (!a) out.push({ table, kind: "extra" });
-    else if (!b) out.push({ table, kind: "missing" });
-    else if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ table, kind: "differs" });
+    if (!a) out.push({ table, kind: "extra", changes: [] });
+    else if (!b) out.push({ table, kind: "missing", changes: [] });
+    else if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ table, kind: "differs", changes: tableChanges(a, b) });
   }
+  return out;
+}
+
+const shown = (value: unknown) => JSON.stringify(value ?? null);
+
+/**
+ * What differs within one table, each as a phrase: `missing index "a_name"` (expected, not
+ * there), `extra column "note"`, `column "x": nullable true, expected false`.
+ */
+function tableChanges(expected: TableInfo, actual: TableInfo): string[] {
+  const out: string[] = [];
+  const parts: [string, readonly { name: string }[], readonly { name: string }[]][] = [
+    ["column", expected.columns, actual.columns],
+    ["index", expected.indexes, actual.indexes],
+    ["foreign key", expected.foreignKeys, actual.foreignKeys],
+    ["check", expected.checks, actual.checks],
+  ];
+  for (const [kind, want, have] of parts) {
+    for (const x of want) {
+      const y = have.find((i) => i.name === x.name);
+      if (!y) out.push(`missing ${kind} "${x.name}"`);
+      else {
+        const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].filter((k) => shown((x as Record<string, unknown>)[k]) !== shown((y as Record<string, unknown>)[k]));
+        if (keys.length) out.push(`${kind} "${x.name}": ${keys.map((k) => `${k} ${shown((y as Record<string, unknown>)[k])}, expected ${shown((x as Record<string, unknown>)[k])}`).join(", ")}`);
+      }
+    }
+    for (const y of have) if (!want.some((x) => x.name === y.name)) out.push(`extra ${kind} "${y.name}"`);
+  }
+  if (shown(expected.primaryKey) !== shown(actual.primaryKey)) out.push(`primary key (${actual.primaryKey.join(", ")}), expected (${expected.primaryKey.join(", ")})`);
+  if (expected.comment !== actual.comment) out.push(`comment ${shown(actual.comment)}, expected ${shown(expected.comment)}`);
   return out;
 }

@@ -26,6 +26,7 @@ describe("strata check and merge (explicit strategy)", () => {
     expect(check.code).toBe(1);
     const report = parseJson(check);
     expect(report.problems).toContainEqual(expect.objectContaining({ level: "error", code: "MULTIPLE_HEADS", ids: ["20260102000000_left", "20260103000000_right"] }));
+    expect((await runCli(["check"], { cwd: dir })).stdout).toContain("2 heads: 20260102000000_left, 20260103000000_right");
     const up = await runCli(["up"], { cwd: dir });
     expect(up.code).toBe(1);
     expect(up.stderr).toContain("MULTIPLE_HEADS");
@@ -110,7 +111,7 @@ forEachDialect((dialect) => {
       expect(drifted.code).toBe(1);
       const problems = parseJson(drifted).problems as { code: string; message: string }[];
       expect(problems.map((p) => p.code)).toEqual(["SCHEMA_DRIFT", "SCHEMA_DRIFT", "SCHEMA_DRIFT"]);
-      expect(problems.map((p) => p.message).join(" ")).toContain(`Table "${tables[1]}" in the database differs from what the applied migrations make`);
+      expect(problems.map((p) => p.message).join(" ")).toContain(`Table "${tables[1]}" in the database differs from what the applied migrations make: extra column "hack".`);
       expect(problems.map((p) => p.message).join(" ")).toContain(`Table "${tables[0]}" is made by the applied migrations, but the database has none`);
       expect(problems.map((p) => p.message).join(" ")).toContain(`Table "made_by_hand" is in the database, but no applied migration makes it`);
     });
@@ -146,7 +147,7 @@ forEachDialect((dialect) => {
       expect(result.code).toBe(1);
       const json = parseJson(result);
       expect(json).toMatchObject({ ok: false, verified: ["20260101000000_good", "20260102000000_bad"] });
-      expect(json.differences.join(" ")).toMatch(/20260102000000_bad, after down: table "vg" differs/);
+      expect(json.differences.join(" ")).toMatch(/20260102000000_bad, after down: table "vg" differs: extra column "extra"/);
       expect(json.differences.join(" ")).not.toContain("20260101000000_good");
     });
   });
