@@ -15,7 +15,7 @@ import type { MigrationSource } from "./discover.ts";
 import { errorInfo, Executor, type MigrationInstance, type RunEvent } from "./executor.ts";
 import { History, type HistoryEvent } from "./history.ts";
 import { loadUserClass } from "./modules.ts";
-import { assertDownOptions, assertNoBlockers, computeStatus, planDown, planUp, visibleHeads, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
+import { assertDownOptions, assertNoBlockers, computeStatus, planDown, planUp, visibleHeads, withStoppedStatements, type AppliedRecord, type DownOptions, type ProgressRecord, type Status, type StatusEntry } from "./plan.ts";
 import { resolveMigration, type ResolveAction } from "./resolve.ts";
 import { runSeeders, type SeedEvent } from "./seeds.ts";
 import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
@@ -99,7 +99,7 @@ export class MigrationEngine {
     const ws = await this.#load();
     return this.#read(ws, async (history, conn) => {
       const [applied, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
-      const status = computeStatus(ws.graph, applied, progress);
+      const status = computeStatus(ws.graph, applied, withStoppedStatements(progress, ws.graph, (sql) => conn.dialect.compiler.splitStatements(sql)));
       const result: StatusResult & { transforms?: TransformStatus[] } = {
         migrations: status.entries.map((e) => {
           const entry: StatusResult["migrations"][number] = { id: e.id, state: e.state, version: e.version, name: e.name };
@@ -386,7 +386,10 @@ export class MigrationEngine {
         await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: config.lockTimeoutMs, onWait: (holder) => this.#emit({ event: "lock-wait", ...(holder ? { holder } : {}) }) });
         locked = true;
       }
-      const [applied, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
+      const [applied, read] = await Promise.all([history.readApplied(), history.readProgress()]);
+      const progress = "graph" in ws ? withStoppedStatements(read, (ws as Workspace).graph, (sql) => conn.dialect.compiler.splitStatements(sql)) : read;
+      // Under a session lock, a marker still running is a runner that died: failed from now on, logged once.
+      if (locked && !conn.dialect.adapter.locksWithTransactions) await recordInterrupted(history, progress, applied, whoAmI((name) => ws.runtime.env(name)));
       return await fn({ conn, history, applied, progress });
     } finally {
       if (locked) await conn.dialect.adapter.releaseLock(conn.session, conn.lockKey).catch(() => undefined);
@@ -448,6 +451,20 @@ export class MigrationEngine {
 }
 
 const MIGRATION_LIKE = /\.(?:sql|[mc]?[tj]s)$/;
+
+/**
+ * Markers of runners that died part-way become failed, each with a `fail` event. An apply's
+ * marker beside its history row is stale (the process died between the two), not a failure.
+ */
+async function recordInterrupted(history: History, progress: ProgressRecord[], applied: readonly AppliedRecord[], by: string): Promise<void> {
+  for (const p of progress) {
+    if (p.kind !== "statements" || p.state !== "running" || (p.direction === "up" && applied.some((r) => r.id === p.id))) continue;
+    const error = `the runner stopped (killed, or its connection lost) after ${p.statementsDone} statement(s)`;
+    await history.failProgress(p.id, p.statement, error);
+    await history.appendEvent({ id: p.id, action: "fail", by, details: { direction: p.direction, error, ...(p.statement ? { statement: p.statement } : {}), statementsDone: p.statementsDone, interrupted: true } });
+    Object.assign(p, { state: "failed", error });
+  }
+}
 
 /** The newest applied migration, recorded in a backup's manifest. */
 function headOf(applied: readonly AppliedRecord[]): string | undefined {

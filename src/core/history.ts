@@ -261,7 +261,7 @@ export class History {
       direction: String(r.direction) as "up" | "down",
       kind: r.kind === "transform" ? ("transform" as const) : ("statements" as const),
       // A marker still "running" when a new runner holds the lock means its process died.
-      state: "failed",
+      state: r.state === "running" ? ("running" as const) : ("failed" as const),
       statementsDone: Number(r.statements_done),
       ...(r.statement != null ? { statement: String(r.statement) } : {}),
       ...(r.error != null ? { error: String(r.error) } : {}),

@@ -114,6 +114,20 @@ function failureOf(p: ProgressRecord): StatusEntry["failure"] {
 
 const bySequence = (a: AppliedRecord, b: AppliedRecord) => a.batch - b.batch || a.sequence - b.sequence || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/**
+ * A marker left by a runner that died names no statement; for a .sql migration the one it
+ * stopped at is the section's statement after those done.
+ */
+export function withStoppedStatements(progress: readonly ProgressRecord[], graph: Graph<MigrationSource>, split: (sql: string) => string[]): ProgressRecord[] {
+  return progress.map((p) => {
+    const source = graph.byId.get(p.id);
+    if (p.statement !== undefined || p.kind !== "statements" || source?.kind !== "sql") return p;
+    const section = p.direction === "up" ? source.sql?.up.sql : source.sql?.down?.sql;
+    const statement = section === undefined ? undefined : split(section)[p.statementsDone];
+    return statement === undefined ? p : { ...p, statement };
+  });
+}
+
 /** Refuses to go on while a migration is modified, missing or failed: the user resolves it explicitly. */
 export function assertNoBlockers(status: Status): void {
   const failed = status.entries.find((e) => e.state === "failed");

@@ -201,14 +201,22 @@ forEachDialect((dialect) => {
       await exited;
 
       const [entry] = (await migrator().status()).migrations;
-      expect(entry).toMatchObject({ id: BASE, state: "failed", failure: { direction: "up", statementsDone: 1 } });
+      // The statement it stopped at is read from the file.
+      expect(entry).toMatchObject({ id: BASE, state: "failed", failure: { direction: "up", statementsDone: 1, statement: "select sleep(3)" } });
       expect(await tableNames(db.url)).toContain("k_one");
       expect(await tableNames(db.url)).not.toContain("k_two");
+      expect((await migrator().history()).events.filter((e) => e.action === "fail")).toEqual([]);
       // The killed runner's session lives on while the server finishes its statement (the
       // lock with it, rightly: the migration is still running there); then it ends, the lock
       // is free, and the next runner is refused for the failed migration, not for a lock.
-      await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED_STATE" });
+      const refused = await migrator().run().catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: "MIGRATION_FAILED_STATE" });
       expect(await tableNames(db.url)).not.toContain("k_two");
+      // That runner, holding the lock, found the dead runner's marker: one fail event, logged once.
+      const fails = async () => (await migrator().history()).events.filter((e) => e.action === "fail");
+      expect(await fails()).toMatchObject([{ id: BASE, details: { direction: "up", interrupted: true, statement: expect.stringMatching(/^(select sleep\(3\)|create table k_two)/) } }]);
+      await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED_STATE" });
+      expect(await fails()).toHaveLength(1);
     });
 
     // A .sql section's last statement goes out with the history writes, in one batch.
