@@ -47,7 +47,7 @@ export function notify(options: NotifyOptions = {}): Plugin {
   const o = checkOptions(options);
   const name = o.name ?? "notify";
   const webhook = o.webhook ? parseWebhook(o.webhook, name) : undefined;
-  const secrets = secretsOf(o.webhook, webhook?.url, o.headers);
+  const secrets = secretsOf(o.webhook, webhook?.url, { ...webhook?.auth, ...o.headers });
   const scrub = (text: string) => {
     let out = text;
     for (const secret of secrets) out = out.split(secret).join("***");
@@ -62,7 +62,7 @@ export function notify(options: NotifyOptions = {}): Plugin {
     const tasks: Promise<void>[] = [];
     if (webhook) {
       tasks.push((async () => {
-        const target: WebhookTarget = { ...webhook, headers: { ...(o.headers ?? {}), ...headersFromEnv(o.headersFromEnv, secrets) } };
+        const target: WebhookTarget = { url: webhook.url, shown: webhook.shown, headers: { ...webhook.auth, ...(o.headers ?? {}), ...headersFromEnv(o.headersFromEnv, secrets) } };
         const attempts = await postWebhook(target, body, {
           retries: o.retries ?? DEFAULTS.retries,
           backoffMs: o.backoffMs ?? DEFAULTS.backoffMs,
@@ -120,8 +120,12 @@ function checkOptions(options: NotifyOptions): NotifyOptions {
   return o;
 }
 
-/** Node's URL errors quote the whole input, so the message here is written without it. */
-function parseWebhook(raw: string, plugin: string): Omit<WebhookTarget, "headers"> {
+/**
+ * Node's URL errors quote the whole input, so the message here is written without it.
+ * Credentials in the URL (https://user:pass@host/…), which fetch refuses, become a Basic
+ * Authorization header.
+ */
+function parseWebhook(raw: string, plugin: string): Omit<WebhookTarget, "headers"> & { auth?: Record<string, string> } {
   let url: URL;
   try {
     url = new URL(raw);
@@ -131,7 +135,11 @@ function parseWebhook(raw: string, plugin: string): Omit<WebhookTarget, "headers
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new ConfigError(`notify(): option "webhook" of plugin "${plugin}" must be an http:// or https:// URL, got a ${url.protocol} URL.`, { details: { key: "webhook" } });
   }
-  return { url: url.href, shown: url.origin };
+  if (!url.username && !url.password) return { url: url.href, shown: url.origin };
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = "";
+  url.password = "";
+  return { url: url.href, shown: url.origin, auth: { authorization: `Basic ${btoa(credentials)}` } };
 }
 
 /** The parts of the URL past its origin, and header values: never printed. */

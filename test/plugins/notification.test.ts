@@ -155,6 +155,20 @@ describe("notify(): webhook", () => {
     expect(missing.stderr).toContain("DEPLOY_HOOK_TOKEN is not set");
   });
 
+  it("credentials in the webhook URL are sent as Basic auth and never printed", async () => {
+    const server = await startWebhookServer();
+    const url = new URL(webhookUrl(server.origin));
+    url.username = "deploy";
+    url.password = "hook-pa55word";
+    const dir = await writeProject({ ...twoMigrations(), "strata.config.ts": notifyConfig(`{ webhook: ${JSON.stringify(url.href)} }`) });
+    const result = await strata(dir, ["up"]);
+    expectExit(result, 0);
+    expect(result.stderr).not.toContain(WARNING);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0].headers.authorization).toBe(`Basic ${Buffer.from("deploy:hook-pa55word").toString("base64")}`);
+    expect(printed(result)).not.toContain("hook-pa55word");
+  });
+
   it("an invalid webhook URL is a config error (exit 2) that does not echo the URL", async () => {
     for (const webhook of [`http://[not-a-host/${URL_TOKEN}?token=${QUERY_TOKEN}`, `ftp://example.com/${URL_TOKEN}?token=${QUERY_TOKEN}`]) {
       const dir = await writeProject({ ...twoMigrations(), "strata.config.ts": notifyConfig(`{ webhook: ${JSON.stringify(webhook)} }`) });
