@@ -29,6 +29,8 @@ export function parseDatabaseUrl(url: string, root: string): DatabaseUrl {
       return { url, described, dialect };
     }
     if (path === "") throw errors.urlInvalid(described, "a file path, e.g. file:./data/app.db");
+    // A user or password has no meaning for a file, and would end up in its path.
+    if (/^[a-z0-9]+:\/\/[^/]*@/i.test(url)) throw errors.urlInvalid(`${url.slice(0, url.indexOf(":"))}://***@...`, "a file path without a user or password, e.g. file:./data/app.db");
     const absolute = path === ":memory:" || isAbsolute(path) ? path : resolve(root, path);
     const normalized = `file:${absolute}`;
     return { url: normalized, described: normalized, dialect };
@@ -52,7 +54,9 @@ export function sqlitePath(url: string): string | undefined {
   const m = /^(file|sqlite3?):(.*)$/i.exec(url);
   if (!m) return undefined;
   let rest = m[2].replace(/[?#].*$/, "");
+  // file:///abs and file://localhost/abs are absolute (RFC 8089); sqlite://rel stays relative, as dbmate reads it.
   if (rest.startsWith("///")) rest = rest.slice(2);
+  else if (/^\/\/localhost\//i.test(rest)) rest = rest.slice("//localhost".length);
   else if (rest.startsWith("//")) rest = rest.slice(2);
   try {
     return decodeURIComponent(rest);

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { testDatabase } from "../helpers/databases.ts";
@@ -156,6 +157,8 @@ describe("malformed database URL: exit 2, no password printed", () => {
   const urls = ["postgres://u:s3cret@[::1/db", "mysql://u:s3cret@host:port/db", "postgres:u:s3cret@127.0.0.1/db", "mysql:/u:s3cret@127.0.0.1/db"];
   // MySQL has no default database: without one, statements would fail with "No database selected".
   urls.push("mysql://u:s3cret@127.0.0.1:3306", "mysql://u:s3cret@127.0.0.1:3306/?ssl=false");
+  // A file has no user or password: refused, not turned into a folder named after them.
+  urls.push("file://u:s3cret@/tmp/strata-never.db", "sqlite://u:s3cret@localhost/tmp/strata-never.db");
   for (const url of urls) {
     it(url.replace("s3cret", "***"), async () => {
       const dir = await writeProject({ [`migrations/${BAD}.ts`]: tableMigration("Bad", "bad") });
@@ -168,7 +171,15 @@ describe("malformed database URL: exit 2, no password printed", () => {
       const fromEnv = await strata(dir, ["up"], { DATABASE_URL: url });
       expectExit(fromEnv, 2);
       expect(printed(fromEnv)).not.toContain("s3cret");
+      expect(readdirSync(dir).some((name) => name.includes("s3cret"))).toBe(false);
     });
   }
 });
 
+it("file://localhost/<path> is the absolute path, as RFC 8089 reads it", async () => {
+  const dir = await writeProject({ [`migrations/${BAD}.ts`]: tableMigration("Bad", "bad") });
+  const file = join(mkdtempSync(join(tmpdir(), "strata-abs-")), "abs.db");
+  expectExit(await strata(dir, ["up", "--url", `file://localhost${file}`]), 0);
+  expect(existsSync(file)).toBe(true);
+  expect(existsSync(join(dir, "localhost"))).toBe(false);
+});
