@@ -52,8 +52,14 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
       matchedArgs = args.slice(0, -1).filter((a) => a !== undefined).map(String);
     });
   }
-  // cac shows a negated flag's implied default ("--no-color ... (default: true)"), which reads as the opposite.
-  cli.help((sections) => sections.map((s) => ({ ...s, body: s.body.replace(/^(\s*--no-color\b.*?) \(default: true\)$/m, "$1") })));
+  // cac shows a negated flag's implied default ("--no-color ... (default: true)"), which reads as the
+  // opposite; and a command's own help leaves out what the command does.
+  cli.help((sections) => {
+    const shown = sections.map((s) => ({ ...s, body: s.body.replace(/^(\s*--no-color\b.*?) \(default: true\)$/m, "$1") }));
+    const description = matchedDescription(cli.matchedCommand?.name);
+    if (description) shown.splice(1, 0, { body: description });
+    return shown;
+  });
   try {
     // Validated here, inside the try: a bad value is a usage error (exit 2), not a crash.
     const lockTimeout = rawFlagValue(argv, "lock-timeout");
@@ -69,8 +75,11 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
     }
     const parsed = cli.parse(["strata", "strata", ...argv], { run: false });
     if (parsed.options.help) return 0;
+    // strata help [command]: the same as strata [command] --help.
+    if (!cli.matchedCommand && parsed.args[0] === "help") return runCli([...parsed.args.slice(1, 2).map(String), "--help"], io, runtime).then(() => 0);
     if (!cli.matchedCommand) {
       const name = String(parsed.args[0] ?? argv[0]);
+      if (name.startsWith("-")) throw errors.usage(`Unknown option \`${name.replace(/=.*$/, "")}\`.`, `Run "strata --help" for the commands and options.`);
       const ctx = await createContext(parsed.args.slice(1).map(String), { ...parsed.options }, global, out, runtime, io?.cwd ?? runtime.cwd());
       const found = parsed.args[0] === undefined ? undefined : await ctx.migrator().pluginCommand(name);
       if (!found) throw errors.usage(`Unknown command "${name}".`, `Commands: ${COMMANDS.map((c) => c.name.split(" ")[0]).join(", ")}, and those plugins add ("strata plugins"). Run "strata --help".`);
@@ -109,6 +118,11 @@ function globalFlags(argv: string[], runtime: Runtime): GlobalFlags {
 const VALUE_FLAGS = new Set(GLOBAL_OPTIONS.map(([flag]) => /--([\w-]+) </.exec(flag)?.[1]).filter(Boolean).map((name) => `--${name}`));
 
 /** The built-in command whose name is the first argument that is neither a flag nor a global option's value. */
+/** What a command does, for its own help page. */
+function matchedDescription(name: string | undefined): string | undefined {
+  return name ? COMMANDS.find((def) => def.name === name)?.description : undefined;
+}
+
 function namedCommand(argv: string[]): CommandDefinition | undefined {
   for (let i = 0; i < argv.length; i++) {
     if (VALUE_FLAGS.has(argv[i])) i++;

@@ -3,8 +3,12 @@
  * last print runs redactSecrets() over everything as a safety net.
  */
 
-/** Replaces the password of a database URL by `***`. Never throws, never echoes a malformed input. */
+/** Replaces the password of a database URL (and secrets in its query) by `***`. Never throws, never echoes a malformed input. */
 export function describeUrl(url: string): string {
+  return maskQuerySecrets(describeAuthority(url));
+}
+
+function describeAuthority(url: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url);
   if (!scheme) return redactSecrets(url);
   // A password may itself contain "@", ":" or "%40": the userinfo ends at the last "@"
@@ -41,12 +45,16 @@ const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/?#\s"'@]*:)([^\s"']*)@(?=[^\
 
 /** Masks anything shaped like `scheme://user:pass@` and known secret-bearing query parameters. */
 export function redactSecrets(text: string, extraSecrets: readonly string[] = []): string {
-  let out = text.replace(URL_CREDENTIALS, "$1***@");
-  out = out.replace(/([?&](?:password|pass|token|secret|authToken|auth_token|api_key|apikey)=)[^&\s"']+/gi, "$1***");
+  let out = maskQuerySecrets(text.replace(URL_CREDENTIALS, "$1***@"));
   for (const secret of extraSecrets) {
     if (secret && secret.length >= 3) out = out.split(secret).join("***");
   }
   return out;
+}
+
+/** `?password=…` and the like; a value stops before `": "`, the separator of a message that follows it. */
+function maskQuerySecrets(text: string): string {
+  return text.replace(/([?&](?:password|pass|token|secret|authToken|auth_token|api_key|apikey)=)[^&\s"']+?(?=[&\s"']|:\s|$)/gi, "$1***");
 }
 
 const registeredSecrets = new Set<string>();

@@ -104,7 +104,24 @@ describe("usage errors: exit 2", () => {
     const flag = await strata(dir, ["up", "--frobnicate", "--url", db.url]);
     expectExit(flag, 2);
     expect(flag.stderr).toContain("--frobnicate");
+    // Before the command, an unknown flag is still named as a flag, not as a command.
+    const first = await strata(dir, ["--frobnicate", "status", "--url", db.url]);
+    expectExit(first, 2);
+    expect(first.stderr).toContain("Unknown option `--frobnicate`");
     await expectUnchanged(dir, db.url, before);
+  });
+
+  it("strata help [command] prints the help, a command's with what it does", async () => {
+    const dir = await writeProject({});
+    const all = await strata(dir, ["help"]);
+    expectExit(all, 0);
+    expect(all.stdout).toContain("Commands:");
+    for (const args of [["help", "status"], ["status", "--help"]]) {
+      const one = await strata(dir, args);
+      expectExit(one, 0);
+      expect(one.stdout).toContain("Applied, pending, modified, missing and failed migrations");
+      expect(one.stdout).toContain("$ strata status");
+    }
   });
 
   it("conflicting down flags are refused before any database is opened or created", async () => {

@@ -14,6 +14,11 @@ describe("describeUrl", () => {
     expect(describeUrl("file:./data/app.db")).toBe("file:./data/app.db");
   });
 
+  it("masks a password in the query, and the message after it keeps its separator", () => {
+    expect(describeUrl("postgres://u@h:5999/db?password=s3cr:et&sslmode=disable")).toBe("postgres://u@h:5999/db?password=***&sslmode=disable");
+    expect(redactSecrets("Could not connect to postgres://u@h:5999/db?password=s3cret: connect ECONNREFUSED")).toBe("Could not connect to postgres://u@h:5999/db?password=***: connect ECONNREFUSED");
+  });
+
   it("never echoes a malformed URL's password", () => {
     expect(describeUrl("postgres://u:s3cret@[bad/db")).not.toContain("s3cret");
   });
