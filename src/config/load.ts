@@ -32,10 +32,12 @@ async function readConfigFile(file: string, runtime: Runtime): Promise<unknown> 
   try {
     if (file.endsWith(".json")) return JSON.parse(readFileSync(file, "utf8"));
     const mod = await runtime.importModule(file);
-    let value = "default" in mod ? mod.default : mod;
+    if (!("default" in mod)) throw errors.configLoadFailed(basename(file), new Error("it has no default export"));
+    let value = mod.default;
     // A CommonJS config imported as ESM arrives as { default: module.exports }.
     if (value && typeof value === "object" && "default" in value && Object.keys(value).length === 1) value = (value as { default: unknown }).default;
     if (typeof value === "function") value = await (value as () => unknown)();
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw errors.configLoadFailed(basename(file), new Error(`its default export is ${value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`}, not an object`));
     return value;
   } catch (error) {
     if (isStrataError(error)) throw error;

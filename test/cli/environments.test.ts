@@ -86,3 +86,26 @@ describe("environment selection", () => {
     expect(states(await statusJson(dir))).toEqual({ [THINGS]: "applied" });
   });
 });
+
+describe("a config file that exports no config object", () => {
+  const cases: [string, string, RegExp][] = [
+    ["strata.config.ts", "export const path = \"migrations\";\n", /strata\.config\.ts could not be loaded: it has no default export/],
+    ["strata.config.mjs", "export default 42;\n", /strata\.config\.mjs could not be loaded: its default export is a number, not an object/],
+    ["strata.config.ts", "export default [\"migrations\"];\n", /its default export is an array, not an object/],
+  ];
+  for (const [file, source, message] of cases) {
+    it(`${file}: ${source.trim()} is a configuration error (exit 2), and nothing is created`, async () => {
+      const dir = await writeProject({ ...files(), [file]: source });
+      const result = await strata(dir, ["up"]);
+      expectExit(result, 2);
+      expect(result.stderr).toMatch(message);
+      expect(existsSync(join(dir, "data"))).toBe(false);
+    });
+  }
+
+  it("a CommonJS module.exports config still loads", async () => {
+    const dir = await writeProject({ ...files(), "strata.config.js": 'module.exports = { environments: { development: { database: "cjs" } } };\n' });
+    expectExit(await strata(dir, ["up"]), 0);
+    expect(existsSync(join(dir, "data", "cjs.db"))).toBe(true);
+  });
+});
