@@ -192,7 +192,11 @@ export class MigrationRun {
   async #compile(op: Operation, catalog: { table(name: string): Promise<unknown> }): Promise<Statement[]> {
     const { dialect } = this.#o;
     try {
-      if ((op.kind === "DropIndex" || op.kind === "DropUnique" || op.kind === "DropForeignKey") && op.columns) op = await droppedByColumns(op, catalog as Catalog);
+      if ((op.kind === "DropIndex" || op.kind === "DropUnique" || op.kind === "DropForeignKey") && op.columns) {
+        op = await droppedByColumns(op, catalog as Catalog);
+        // In a plan, what an earlier migration creates is not in the database yet: its name is found when that has run.
+        if (this.#o.dryRun && !(await hasNamed(op, catalog as Catalog))) throw new Error(`nothing on ${op.table} (${op.columns!.join(", ")}) exists yet; its name is looked up then`);
+      }
       const statements = await dialect.compiler.compileOperation(op, catalog as Parameters<typeof dialect.compiler.compileOperation>[1]);
       if (this.#o.dryRun) for (const table of tablesOf(op)) this.#dryRunChanged.add(table);
       return statements;
@@ -490,6 +494,13 @@ async function droppedByColumns<T extends DropIndex | DropUnique | DropForeignKe
   if (candidates.some((c) => c.name === op.name)) return op;
   const same = candidates.filter((c) => c.columns.length === op.columns!.length && c.columns.every((name, i) => name === op.columns![i]));
   return same.length === 1 ? { ...op, name: same[0].name } : op;
+}
+
+/** Whether the index or foreign key an operation drops is in the catalog under its name. */
+async function hasNamed(op: DropIndex | DropUnique | DropForeignKey, catalog: Catalog): Promise<boolean> {
+  const table = await catalog.table(op.table);
+  const named = op.kind === "DropForeignKey" ? (table?.foreignKeys ?? []) : (table?.indexes ?? []);
+  return named.some((c) => c.name === op.name);
 }
 
 /** The tables an operation creates, changes or removes. */
