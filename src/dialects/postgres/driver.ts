@@ -5,8 +5,8 @@ import type { PostgresCompiler } from "./compiler.ts";
 import type { ConnectionOptions, Driver, ExecuteOptions, ExecuteResult, Row, Session, Statement, TlsOption } from "../dialect.ts";
 import { connectionError, safeDecode, wrapError } from "./driver-errors.ts";
 
-type Types = { int8: postgres.PostgresType<number | bigint>; json: postgres.PostgresType<unknown>; timestamp: postgres.PostgresType<Date>; date: postgres.PostgresType<Date> };
-type Parsed = { int8: number | bigint; json: unknown; timestamp: Date; date: Date };
+type Types = { int8: postgres.PostgresType<number | bigint>; json: postgres.PostgresType<unknown>; timestamp: postgres.PostgresType<Date>; date: postgres.PostgresType<Date>; day: postgres.PostgresType<string> };
+type Parsed = { int8: number | bigint; json: unknown; timestamp: Date; date: Date; day: string };
 type Sql = postgres.Sql<Parsed>;
 type ReservedSql = postgres.ReservedSql<Parsed>;
 type SslOption = boolean | "require" | "allow" | "prefer" | "verify-full" | object;
@@ -184,7 +184,10 @@ export function connectionConfig(options: ConnectionOptions): postgres.Options<T
       // host's zone), and let strata's sessions run in UTC so CURRENT_TIMESTAMP agrees.
       timestamp: { to: 1114, from: [1114], serialize: serializeDate, parse: parseTimestamp },
       // postgres.js would turn a string into a Date in the host's zone first; a string goes as written.
-      date: { to: 1184, from: [1082, 1184], serialize: serializeDate, parse: (x: string) => new Date(x) },
+      date: { to: 1184, from: [1184], serialize: serializeDate, parse: (x: string) => new Date(x) },
+      // A date has no time nor zone: read as 'YYYY-MM-DD', as MySQL and SQLite give it (a Date
+      // at UTC midnight shows as the day before west of Greenwich).
+      day: { to: 1082, from: [1082], serialize: serializeDate, parse: (x: string) => x },
       // postgres.js describes each statement first and serializes a json/jsonb parameter
       // with JSON.stringify; toParameter already made JSON text of objects and arrays, and
       // a string for a JSON column is JSON text (as in the other dialects), so it goes as is.
