@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { sqlitePath } from "../config/database-url.ts";
 import type { StrataConfig } from "../config/define-config.ts";
 import type { ResolvedConfig } from "../config/environments.ts";
 import { errors, isStrataError, messageOf, MigrationError, type RunResult } from "../errors.ts";
@@ -87,6 +89,10 @@ export class MigrationEngine {
   /** Rolls back the last batch, `steps` migrations, everything after `to`, or `all`; plan-only environments as run(). */
   async down(options: DownOptions & { dryRun?: boolean; apply?: boolean; singleTransaction?: boolean } = {}): Promise<{ rolledBack: string[] }> {
     assertDownOptions(options);
+    // A SQLite file that does not exist has nothing to roll back: it is not created for that.
+    const { database } = (await this.#settings()).config;
+    const file = sqlitePath(database.url);
+    if (file !== undefined && file !== ":memory:" && !existsSync(file)) return { rolledBack: [] };
     const result = await this.#migrate("down", options, (ws, _status, applied) => ({ down: planDown(ws.graph, applied, options) }));
     return { rolledBack: result.rolledBack };
   }

@@ -124,6 +124,14 @@ describe("usage errors: exit 2", () => {
     }
   });
 
+  it("down with no SQLite database yet rolls back nothing and creates no file", async () => {
+    const dir = await writeProject({ [`migrations/${BASE}.ts`]: tableMigration("CreateBase", "base") });
+    const result = await strata(dir, ["down", "--env", "prodution"]);
+    expectExit(result, 0);
+    expect(result.stdout).toContain("Nothing to roll back.");
+    expect(existsSync(join(dir, "data"))).toBe(false);
+  });
+
   it("conflicting down flags are refused before any database is opened or created", async () => {
     const dir = await writeProject({ [`migrations/${BASE}.ts`]: tableMigration("CreateBase", "base") });
     const result = await strata(dir, ["down", "--steps", "1", "--all"]);
