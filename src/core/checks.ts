@@ -38,8 +38,8 @@ export function checkWorkspace(ws: Workspace, status: Status | undefined): Check
   return problems;
 }
 
-/** A migration depending on every head, so the graph has one again. */
-export function writeMergeMigration(ws: Workspace, name: string | undefined): { id: string; file: string } | undefined {
+/** A migration depending on every head, so the graph has one again: `.sql` when asked, or when every migration of the folder is one. */
+export function writeMergeMigration(ws: Workspace, name: string | undefined, sql = ws.migrations.every((m) => m.kind === "sql")): { id: string; file: string } | undefined {
   const heads = ws.graph.heads;
   if (heads.length < 2) return undefined;
   const dir = ws.config.migrationsDir;
@@ -47,12 +47,13 @@ export function writeMergeMigration(ws: Workspace, name: string | undefined): { 
   const latest = existsSync(dir) ? readdirSync(dir).map((f) => /^(\d{14})_/.exec(f)?.[1]).filter((v): v is string => v !== undefined).sort().pop() : undefined;
   const snake = toSnakeCase(name ?? "merge_heads") || "merge_heads";
   const id = `${createVersion(new Date(), latest)}_${snake}`;
-  const file = join(dir, `${id}.ts`);
+  const file = join(dir, `${id}.${sql ? "sql" : "ts"}`);
+  const joins = `Joins the heads ${heads.join(", ")} into one.`;
   writeFileSync(
     file,
-    `import { Migration } from "strata";
+    sql ? `-- ${joins}\n${heads.map((h) => `-- strata:depends ${h}\n`).join("")}-- migrate:up\n\n-- migrate:down\n` : `import { Migration } from "strata";
 
-/** Joins the heads ${heads.join(", ")} into one. */
+/** ${joins} */
 export default class ${toPascalCase(snake)} extends Migration {
   dependencies = [${heads.map((h) => JSON.stringify(h)).join(", ")}];
 

@@ -289,8 +289,8 @@ export class MigrationEngine {
   }
 
   /** Writes a migration depending on every head (when there are several). */
-  async merge(name?: string): Promise<{ id: string; file: string } | undefined> {
-    return writeMergeMigration(await this.#load(), name);
+  async merge(name?: string, options: { sql?: boolean } = {}): Promise<{ id: string; file: string } | undefined> {
+    return writeMergeMigration(await this.#load(), name, options.sql || undefined);
   }
 
   /** up/down/up of the pending migrations on a scratch database; the real one is not touched. */

@@ -44,6 +44,27 @@ describe("strata check and merge (explicit strategy)", () => {
     expect(status.migrations.every((m: { state: string }) => m.state === "applied")).toBe(true);
   });
 
+  it("in an all-SQL folder (or with --sql) merge writes a .sql migration; new under explicit says it merges the heads", async () => {
+    const sql = (table: string, depends?: string) => `${depends ? `-- strata:depends ${depends}\n` : ""}-- migrate:up\ncreate table ${table} (id int);\n-- migrate:down\ndrop table ${table};\n`;
+    const dir = await writeProject({
+      "strata.config.json": JSON.stringify({ strategy: "explicit" }),
+      "migrations/20260101000000_root.sql": sql("root_t"),
+      "migrations/20260102000000_left.sql": sql("left_t", "20260101000000_root"),
+      "migrations/20260103000000_right.sql": sql("right_t", "20260101000000_root"),
+    });
+    const created = parseJson(await runCli(["merge", "--json"], { cwd: dir })).created;
+    expect(created.file).toMatch(/^migrations\/\d{14}_merge_heads\.sql$/);
+    expect(readFileSync(join(dir, created.file), "utf8")).toContain("-- strata:depends 20260102000000_left\n-- strata:depends 20260103000000_right\n-- migrate:up");
+    expect((await runCli(["up"], { cwd: dir })).code).toBe(0);
+    expect((await runCli(["down", "--all"], { cwd: dir })).code).toBe(0);
+
+    // Two heads again: a new migration depends on both, and says so.
+    await addFiles(dir, { "migrations/20991231000000_late.sql": sql("late_t", "20260101000000_root") });
+    const made = await runCli(["new", "after_late"], { cwd: dir });
+    expect(made.code).toBe(0);
+    expect(made.stdout).toMatch(/depends on the 2 heads \(\d{14}_merge_heads, 20991231000000_late\), so it merges them/);
+  });
+
   it("merge with one head creates nothing; check warns about files that are not migrations and reports drift", async () => {
     const dir = await writeProject({ "migrations/20260101000000_root.ts": base["migrations/20260101000000_root.ts"], "migrations/notes.txt": "x" });
     const merge = await runCli(["merge"], { cwd: dir });

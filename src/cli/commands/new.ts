@@ -51,6 +51,6 @@ export default defineCommand({
     const taken = files.some((f) => MODULE.test(f) && f.replace(MODULE, "").replace(/^\d+_/, "") === name);
     writeFileSync(file, options.sql ? sqlTemplate(dependencies) : tsTemplate(toPascalCase(taken ? `${name}_${version}` : name), dependencies));
     const display = relative(root, file);
-    out.result({ id, file: display }, () => `Created ${display}`);
+    out.result({ id, file: display }, () => `Created ${display}${dependencies.length > 1 ? `\nIt depends on the ${dependencies.length} heads (${dependencies.join(", ")}), so it merges them.` : ""}`);
   },
 });
