@@ -1,5 +1,5 @@
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import { exactIntegers, type Row } from "./sqlite.ts";
+import { exactIntegers, jsonColumns, parseJsonColumns, type Row } from "./sqlite.ts";
 import { flushAndExit } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,7 @@ interface BunPluginBuilder {
 }
 interface BunStatement {
   readonly columnNames: string[];
+  readonly declaredTypes: (string | null)[];
   safeIntegers(toggle: boolean): BunStatement;
   all(...params: unknown[]): Row[];
   run(...params: unknown[]): { changes: number };
@@ -107,6 +108,7 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
       const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean }) => BunDatabase };
       const db = new Database(path, options.readonly ? { readonly: true } : { create: true });
+      const jsonByStatement = new WeakMap<BunStatement, string[]>();
       db.run(`pragma busy_timeout = ${Math.max(0, Math.floor(options.timeoutMs ?? 5000))}`);
       return {
         exec: (sql) => {
@@ -117,7 +119,14 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
           const statement = db.query(sql);
           if (statement.columnNames.length > 0) {
             const rows = statement.safeIntegers(exact).all(...params);
-            return { rows: exact ? exactIntegers(rows) : rows, changes: 0 };
+            let json = jsonByStatement.get(statement);
+            if (!json) {
+              // Declared types are known once the statement has run.
+              const types = statement.declaredTypes;
+              json = jsonColumns(statement.columnNames.map((name, i) => ({ name, type: types[i] })));
+              jsonByStatement.set(statement, json);
+            }
+            return { rows: parseJsonColumns(exact ? exactIntegers(rows) : rows, json), changes: 0 };
           }
           return { rows: [], changes: Number(statement.run(...params).changes) };
         },

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { flushAndExit } from "./exit.ts";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import { exactIntegers, type Row } from "./sqlite.ts";
+import { exactIntegers, jsonColumns, parseJsonColumns, type Row } from "./sqlite.ts";
 import { fileURLToPath } from "node:url";
 import { importNodeModule, strataModuleUrls } from "./user-modules.ts";
 
@@ -10,6 +10,7 @@ const require = (id: string): unknown => createRequire(import.meta.url)(id);
 
 interface LibsqlStatement {
   readonly reader: boolean;
+  columns(): { name: string; type: string | null }[];
   safeIntegers(toggle: boolean): void;
   all(...params: unknown[]): Row[];
   run(...params: unknown[]): { changes: number };
@@ -38,11 +39,11 @@ export function createNodeRuntime(): Runtime {
       const Database = require("libsql") as new (path: string, options: { readonly?: boolean; timeout?: number }) => LibsqlDatabase;
       const db = new Database(path, { readonly: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 });
       // Statements are cached: migrations and history writes repeat the same SQL.
-      const cache = new Map<string, LibsqlStatement>();
+      const cache = new Map<string, { statement: LibsqlStatement; json?: string[] }>();
       const prepare = (sql: string) => {
         let s = cache.get(sql);
         if (!s) {
-          s = db.prepare(sql);
+          s = { statement: db.prepare(sql) };
           if (cache.size > 200) cache.clear();
           cache.set(sql, s);
         }
@@ -51,11 +52,13 @@ export function createNodeRuntime(): Runtime {
       return {
         exec: (sql) => db.exec(sql),
         execute(sql, params, exact) {
-          const statement = prepare(sql);
+          const cached = prepare(sql);
+          const { statement } = cached;
           if (statement.reader) {
             statement.safeIntegers(exact);
             const rows = statement.all(params as unknown[]);
-            return { rows: exact ? exactIntegers(rows) : rows, changes: 0 };
+            cached.json ??= jsonColumns(statement.columns());
+            return { rows: parseJsonColumns(exact ? exactIntegers(rows) : rows, cached.json), changes: 0 };
           }
           return { rows: [], changes: statement.run(params as unknown[]).changes };
         },

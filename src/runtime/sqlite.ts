@@ -17,3 +17,28 @@ export function exactIntegers(rows: Row[]): Row[] {
   }
   return rows;
 }
+
+/** The columns of a result whose declared type is JSON (strata declares json columns `json` on SQLite). */
+export function jsonColumns(columns: readonly { name: string | null; type: string | null | undefined }[]): string[] {
+  return columns.filter((c) => c.name !== null && /^json$/i.test(c.type ?? "")).map((c) => c.name!);
+}
+
+/**
+ * JSON text in columns declared json comes back parsed, as the PostgreSQL and MySQL drivers
+ * give it; text that is not JSON stays as it is. Rows are changed in place.
+ */
+export function parseJsonColumns(rows: Row[], columns: readonly string[]): Row[] {
+  if (columns.length === 0) return rows;
+  for (const row of rows) {
+    for (const name of columns) {
+      const value = row[name];
+      if (typeof value !== "string") continue;
+      try {
+        row[name] = JSON.parse(value);
+      } catch {
+        // not JSON text: left as written
+      }
+    }
+  }
+  return rows;
+}

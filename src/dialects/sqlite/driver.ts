@@ -4,6 +4,7 @@ import type { Client } from "@libsql/client";
 import { errors } from "../../errors.ts";
 import { getRuntime, type SqliteDatabase } from "../../runtime/runtime.ts";
 import { registerSecret } from "../../util/redact.ts";
+import { jsonColumns, parseJsonColumns } from "../../runtime/sqlite.ts";
 import type { ConnectionOptions, Driver, ExecuteResult, Row, Session, Statement } from "../dialect.ts";
 import { LocalSqliteSession, normalizeRow, rowCountOf, toSqliteValue, wrapSqliteError } from "./session.ts";
 
@@ -139,7 +140,7 @@ class LocalSqliteDriver implements Driver {
 
 /** The Hrana stream behind a @libsql/client transaction: one server-side connection. */
 interface HranaStream {
-  query(stmt: [string, unknown[]]): Promise<{ columnNames: (string | undefined)[]; rows: ArrayLike<unknown>[]; affectedRowCount: number }>;
+  query(stmt: [string, unknown[]]): Promise<{ columnNames: (string | undefined)[]; columnDecltypes: (string | undefined)[]; rows: ArrayLike<unknown>[]; affectedRowCount: number }>;
   sequence(sql: string): Promise<void>;
 }
 
@@ -212,6 +213,7 @@ class RemoteLibsqlSession implements Session {
         result.columnNames.forEach((name, i) => (row[name ?? String(i)] = values[i]));
         return normalizeRow(row);
       });
+      parseJsonColumns(rows, jsonColumns(result.columnNames.map((name, i) => ({ name: name ?? String(i), type: result.columnDecltypes[i] }))));
       return { rows, rowCount: rowCountOf(sql, rows.length, result.affectedRowCount) };
     } catch (error) {
       throw wrapSqliteError(error, sql);

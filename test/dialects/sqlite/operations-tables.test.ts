@@ -60,8 +60,9 @@ describe("sqlite operations: tables", () => {
 
     // Storage: text stays text ('0123' is not turned into 123), defaults fill in, booleans are 0/1.
     await db.session.execute("insert into everything (uid, name, parent_id) values (?, ?, ?)", ["u1", "0123", null]);
-    const [row] = await db.rows("select name, typeof(name) as kind, nick, active, meta, status, big from everything");
-    expect(row).toEqual({ name: "0123", kind: "text", nick: "it's", active: 1, meta: '{"tags":["a"]}', status: "new", big: 9007199254740991 });
+    // A json column holds JSON text, read back parsed.
+    const [row] = await db.rows("select name, typeof(name) as kind, nick, active, meta, typeof(meta) as meta_kind, status, big from everything");
+    expect(row).toEqual({ name: "0123", kind: "text", nick: "it's", active: 1, meta: { tags: ["a"] }, meta_kind: "text", status: "new", big: 9007199254740991 });
     await expect(db.session.execute("insert into everything (uid, name, status) values ('u2', 'x', 'bogus')")).rejects.toMatchObject({ details: { databaseCode: "SQLITE_CONSTRAINT_CHECK" } });
     await expect(db.session.execute("insert into everything (uid, name) values ('u1', 'x')")).rejects.toMatchObject({ details: { databaseCode: "SQLITE_CONSTRAINT_UNIQUE" } });
     await expect(db.session.execute("insert into everything (uid, name, parent_id) values ('u3', 'x', 42)")).rejects.toMatchObject({ details: { databaseCode: "SQLITE_CONSTRAINT_FOREIGNKEY" } });
