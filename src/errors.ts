@@ -171,8 +171,8 @@ export const errors = {
       hint: "Use e.g. postgres://user@host:5432/db, mysql://user@host:3306/db, file:./data/app.db or libsql://host (a password goes between user and @).",
     });
   },
-  dialectUnknown(scheme: string, known: readonly string[]) {
-    return new ConfigError(`Database URL scheme "${scheme}:" is not supported.`, {
+  dialectUnknown(scheme: string | undefined, known: readonly string[]) {
+    return new ConfigError(scheme ? `Database URL scheme "${scheme}:" is not supported.` : "The database URL is malformed: it has no scheme (expected <scheme>://...; a key=value connection string is not a URL).", {
       code: "DIALECT_UNKNOWN",
       hint: `Known schemes: ${known.map((s) => `${s}:`).join(", ")}.`,
     });

@@ -25,7 +25,8 @@ export const SCHEMES: Readonly<Record<string, DialectName>> = {
 export function dialectNameForUrl(url: string): DialectName {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   const name = scheme ? SCHEMES[scheme] : undefined;
-  if (!name) throw errors.dialectUnknown(scheme ?? url.split(/[:/]/)[0] ?? "", Object.keys(SCHEMES));
+  // Without a scheme the text is not echoed: it may be a key=value string holding a password.
+  if (!name) throw errors.dialectUnknown(scheme, Object.keys(SCHEMES));
   return name;
 }
 

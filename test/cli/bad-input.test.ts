@@ -182,6 +182,8 @@ describe("malformed database URL: exit 2, no password printed", () => {
   const urls = ["postgres://u:s3cret@[::1/db", "mysql://u:s3cret@host:port/db", "postgres:u:s3cret@127.0.0.1/db", "mysql:/u:s3cret@127.0.0.1/db"];
   // MySQL has no default database: without one, statements would fail with "No database selected".
   urls.push("mysql://u:s3cret@127.0.0.1:3306", "mysql://u:s3cret@127.0.0.1:3306/?ssl=false");
+  // A libpq key=value string is not a URL: refused without echoing it.
+  urls.push("host=127.0.0.1 user=u password=s3cret dbname=app");
   // A file has no user or password: refused, not turned into a folder named after them.
   urls.push("file://u:s3cret@/tmp/strata-never.db", "sqlite://u:s3cret@localhost/tmp/strata-never.db");
   for (const url of urls) {
