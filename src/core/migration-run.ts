@@ -390,6 +390,7 @@ export class MigrationRun {
     }
     this.lastStatement = statement.sql;
     this.#noteSession(statement.sql);
+    if (!this.#transactional && kind === "schema") await this.#o.dialect.adapter.dropInvalidIndexFor?.(this.#o.session, statement.sql);
     const begin = this.takePendingBegin();
     const result = begin.length
       ? (await this.#o.session.executeBatch([...begin, statement]))[1]

@@ -165,6 +165,13 @@ export interface Adapter {
   /** Whether a statement failed only because it waited too long for a lock (safe to retry: it changed nothing). */
   isLockTimeout(error: unknown): boolean;
   /**
+   * Before a statement written as SQL runs outside a transaction: where it is a CREATE INDEX
+   * CONCURRENTLY whose name an INVALID index holds (left by an earlier failed try), that index
+   * is dropped first, so the retry neither fails with "already exists" nor, with IF NOT
+   * EXISTS, passes over a broken index (PostgreSQL).
+   */
+  dropInvalidIndexFor?(session: Session, sql: string): Promise<void>;
+  /**
    * An empty scratch database beside this one (strata verify): a new database on the same
    * server, or a temporary SQLite file. drop() removes it.
    */

@@ -351,6 +351,26 @@ forEachDialect((dialect) => {
       expect((await accounts()).indexes).toEqual([{ name: "accounts_email_key", columns: ["email"], unique: true }]);
       await expect(query(db.url, "insert into accounts (email) values ('one@x')")).rejects.toMatchObject({ details: { databaseCode: "23505" } });
     });
+
+    for (const [label, create] of [
+      ["a .sql CREATE UNIQUE INDEX CONCURRENTLY", `create unique index concurrently "Acct_Email" on accounts (email);`],
+      ["a .sql CREATE INDEX CONCURRENTLY IF NOT EXISTS (which would pass over the broken index)", `-- the unique index\ncreate unique index concurrently if not exists "Acct_Email" on accounts (email);`],
+    ] as const) {
+      it(`${label}: its INVALID leftover is dropped before the next try, which makes a valid index`, async () => {
+        const { db, migrator } = await setup(dialect, {
+          "migrations/20260101000000_accounts.sql": "-- migrate:up\ncreate table accounts (id int primary key, email text);\ninsert into accounts values (1, 'dup@x'), (2, 'dup@x'), (3, 'one@x');\n-- migrate:down\ndrop table accounts;\n",
+          "migrations/20260102000000_unique_email.sql": `-- migrate:up\n${create}\n-- migrate:down\ndrop index concurrently "Acct_Email";\n`,
+        });
+        await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED", migrationId: "20260102000000_unique_email" });
+        const indexes = async () => (await snapshot(db.url)).schema.tables.find((t) => t.name === "accounts")!.indexes;
+        expect(await indexes()).toEqual([{ name: "Acct_Email", columns: ["email"], unique: true, valid: false }]);
+
+        await query(db.url, "delete from accounts where id = 2");
+        expect((await migrator().run()).applied).toEqual(["20260102000000_unique_email"]);
+        expect(await indexes()).toEqual([{ name: "Acct_Email", columns: ["email"], unique: true }]);
+        await expect(query(db.url, "insert into accounts values (4, 'one@x')")).rejects.toMatchObject({ details: { databaseCode: "23505" } });
+      });
+    }
   });
 }, ["postgres"]);
 

@@ -134,6 +134,14 @@ export class PostgresAdapter implements Adapter {
   }
 
   /** 55P03 lock_not_available: lock_timeout expired before the statement got its lock. */
+  async dropInvalidIndexFor(session: Session, sql: string): Promise<void> {
+    const name = CONCURRENT_INDEX.exec(stripLeadingComments(sql))?.[1];
+    if (!name) return;
+    // to_regclass reads the name as SQL does: quoted or not, schema-qualified or on the search_path.
+    const { rows } = await session.execute("select 1 as invalid from pg_catalog.pg_index where indexrelid = to_regclass($1) and not indisvalid", [name]);
+    if (rows.length > 0) await session.execute(`drop index concurrently if exists ${name}`);
+  }
+
   isLockTimeout(error: unknown): boolean {
     return databaseCodeOf(error) === "55P03";
   }
@@ -155,3 +163,10 @@ export function advisoryLockKey(key: string): bigint {
   return BigInt.asIntN(64, BigInt(`0x${hex}`));
 }
 
+const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
+/** CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] <name> ON: the name as written (maybe schema-qualified). */
+const CONCURRENT_INDEX = new RegExp(String.raw`^\s*create\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?(${IDENT}(?:\s*\.\s*${IDENT})?)\s+on\b`, "i");
+
+function stripLeadingComments(sql: string): string {
+  return sql.replace(/^(?:\s*(?:--[^\n]*\n|\/\*[\s\S]*?\*\/))*/, "");
+}
