@@ -22,7 +22,7 @@ import { resolveMigration, type ResolveAction } from "./resolve.ts";
 import { runSeeders, type SeedEvent } from "./seeds.ts";
 import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
 import { provided } from "./providers.ts";
-import { joinTransforms, listTransforms, setTransformsState, type TransformStatus, type TransformSupport } from "./transforms.ts";
+import { joinTransforms, listTransforms, recentlyActive, setTransformsState, type TransformStatus, type TransformSupport } from "./transforms.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 
 export type MigratorEvent =
@@ -234,6 +234,8 @@ export class MigrationEngine {
     let resumed: string[];
     let free: boolean;
     try {
+      // Paused ones have no runner; one still running may have (see below).
+      const running = (await listTransforms(conn, ws.config.table)).filter((t) => t.state === "running").map((t) => t.id);
       resumed = await setTransformsState(conn, ws.config.table, id, "running");
       free = await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: 0 }).then(
         async () => {
@@ -242,6 +244,9 @@ export class MigrationEngine {
         },
         () => false,
       );
+      // SQLite's lock is only held inside each transaction: a runner between two chunks leaves
+      // it free. Chunks written lately mean a runner is at work, so this process joins it.
+      if (free && conn.dialect.adapter.locksWithTransactions && (await recentlyActive(conn, ws.config.table, resumed.filter((t) => running.includes(t))))) free = false;
     } finally {
       await conn.close();
     }

@@ -123,6 +123,12 @@ export async function setTransformsState(conn: Connection, historyTable: string,
   return targets.filter((t) => t.state !== "done").map((t) => t.id);
 }
 
+/** Whether a chunk of these transforms was written within `withinMs`: a runner is at work on them (chunks take seconds at most). */
+export async function recentlyActive(conn: Connection, historyTable: string, ids: readonly string[], withinMs = 30_000): Promise<boolean> {
+  const at = await new TransformStore(conn.dialect, historyTable).lastActivity(conn.session, ids);
+  return at !== undefined && Date.now() - at < withinMs;
+}
+
 /**
  * `strata transform resume` while another runner runs the migration: this process takes
  * chunks of the same transforms until none is left, without the migration lock.

@@ -193,6 +193,16 @@ export class TransformStore {
     return Number((await session.execute(sql, [id, "done"], OWN)).rows[0]?.n ?? 0);
   }
 
+  /** When a chunk of these transforms was last written (done or failed), in ms since the epoch. */
+  async lastActivity(session: Session, ids: readonly string[]): Promise<number | undefined> {
+    if (ids.length === 0) return undefined;
+    const sql = `select max(${this.#i("updated_at")}) as at from ${this.#t(this.chunks)} where ${this.#i("transform_id")} in (${ids.map((_, i) => this.#p(i + 1)).join(", ")})`;
+    const at = (await session.execute(sql, ids, OWN)).rows[0]?.at;
+    if (at === null || at === undefined) return undefined;
+    const ms = (at instanceof Date ? at : new Date(String(at))).getTime();
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+
   /** How many chunks are not done, and how many of those failed for good. */
   async openChunks(session: Session, id: string): Promise<{ open: number; failed: number }> {
     const sql = `select ${this.#i("state")} as state, count(*) as n from ${this.#t(this.chunks)} where ${this.#i("transform_id")} = ${this.#p(1)} and ${this.#i("state")} <> ${this.#p(2)} group by ${this.#i("state")}`;
