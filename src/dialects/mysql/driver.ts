@@ -222,8 +222,12 @@ interface Header {
   affectedRows: number;
 }
 
+/**
+ * mysql2's ResultSetHeader, told by its fields: its class name does not survive minifying
+ * (the compiled binary), so an UPDATE there counted no rows.
+ */
 const isHeader = (value: unknown): value is Header =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && value.constructor?.name === "ResultSetHeader";
+  typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as Header).affectedRows === "number" && "insertId" in value && "serverStatus" in value && "fieldCount" in value;
 
 /** One statement gives rows or a header; CALL and multi-statement text give a list of both. */
 function toResult(result: unknown): ExecuteResult {
