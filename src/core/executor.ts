@@ -83,11 +83,27 @@ export class Executor {
   }
 
   async up(plan: readonly MigrationSource[], batch: number, firstSequence: number): Promise<RunResult> {
+    await this.#assertTransactable(plan, "up");
     return this.#withRunTransaction(() => this.#up(plan, batch, firstSequence));
   }
 
   async down(items: readonly DownItem[]): Promise<RunResult> {
+    await this.#assertTransactable(items.map((i) => i.source), "down");
     return this.#withRunTransaction(() => this.#down(items));
+  }
+
+  /**
+   * Under --single-transaction, a migration that must run outside a transaction (a .sql
+   * section marked or detected so, a class with `transaction = false`) is refused before
+   * any migration runs (exit 2).
+   */
+  async #assertTransactable(sources: readonly MigrationSource[], direction: Direction): Promise<void> {
+    if (!this.#o.singleTransaction || this.#o.dryRun) return;
+    for (const source of sources) {
+      const section = source.kind === "sql" ? (direction === "up" ? source.sql!.up : source.sql!.down) : undefined;
+      const optedOut = section ? !section.transaction : (await this.#o.load(source)).transaction === false;
+      if (optedOut) throw errors.usage(`Migration "${source.id}" must run outside a transaction, so it cannot run under --single-transaction.`, "Run it without --single-transaction; nothing was applied.");
+    }
   }
 
   /**
@@ -377,21 +393,22 @@ export class Executor {
   async #fail(run: MigrationRun, source: MigrationSource, direction: Direction, error: unknown, durationMs: number): Promise<MigrationError> {
     const { history, dryRun } = this.#o;
     // Outside a transaction, statements that ran stay: the migration is recorded as failed.
-    const partial = !dryRun && !run.transactional && (run.statementsDone > 0 || direction === "down");
+    const partial = !dryRun && !this.#o.singleTransaction && !run.transactional && (run.statementsDone > 0 || direction === "down");
     const failure = toMigrationError(source.id, direction, error, run.lastStatement, partial);
     failure.result = { applied: [...this.result.applied], rolledBack: [...this.result.rolledBack] };
     if (dryRun) return failure;
     try {
       await run.writeMarker();
-      if (run.transactional) {
+      if (this.#o.singleTransaction) {
+        // The rollback takes every earlier migration of the run with it; the fail event
+        // below is written after it, so it stays.
+        if (this.#runTransaction) await this.#o.dialect.adapter.rollback(this.#o.session);
+        this.#runTransaction = false;
+        this.result.applied.length = 0;
+        this.result.rolledBack.length = 0;
+        failure.result = { applied: [], rolledBack: [] };
+      } else if (run.transactional) {
         await run.rollback();
-        if (this.#o.singleTransaction) {
-          // The rollback took every earlier migration of the run with it.
-          this.#runTransaction = false;
-          this.result.applied.length = 0;
-          this.result.rolledBack.length = 0;
-          failure.result = { applied: [], rolledBack: [] };
-        }
       } else if (partial) {
         await history.failProgress(source.id, failure.statement, failure.message);
       } else {

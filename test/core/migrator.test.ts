@@ -235,6 +235,18 @@ forEachDialect((dialect) => {
       expect(tables).not.toContain("a");
       expect(tables).not.toContain("b");
       expect((await migrator().status()).migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
+      // The failure is logged, though the run's transaction took everything else back.
+      expect((await migrator().history()).events.map((e) => [e.action, e.id])).toEqual([["fail", "20260102000000_b"]]);
+    });
+
+    it("--single-transaction refuses, before anything runs, a plan with a migration that must run outside a transaction", async () => {
+      const { db, migrator } = await setup(dialect, {
+        "migrations/20260101000000_a.ts": migration("A", `up() { Schema.createTable("a", [Schema.id()]); }`),
+        "migrations/20260102000000_b.sql": "-- migrate:up transaction:false\ncreate table b (id int);\n-- migrate:down\ndrop table b;\n",
+      });
+      await expect(migrator().run({ singleTransaction: true })).rejects.toMatchObject({ code: "USAGE" });
+      expect(await tableNames(db.url)).not.toContain("a");
+      expect((await migrator().status()).migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
     });
   });
 });
