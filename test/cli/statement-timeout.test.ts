@@ -70,5 +70,14 @@ forEachDialect((dialect) => {
       expect(result.stderr).toContain("statementTimeout");
       expect(states(await statusJson(dir, ["--url", db.url]))).toEqual({ [FIRST]: "pending" });
     });
+
+    it("a timeout of 1 ms cancels statements with a clear error, never a crash of the driver", async () => {
+      const db = await testDatabase(dialect);
+      const dir = await writeProject({ "strata.config.json": JSON.stringify({ statementTimeout: 1 }), [`migrations/${FIRST}.ts`]: sleeping("First", sleep(0.2)) });
+      const result = await strata(dir, ["up", "--url", db.url]);
+      expectExit(result, 1);
+      expect(result.stderr).toMatch(/^error \[[A-Z_]+\] /m);
+      expect(result.stderr).not.toMatch(/Uncaught|triggerUncaughtException|^\s+at /m);
+    });
   });
 }, ["postgres", "mysql"]);

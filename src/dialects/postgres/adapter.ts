@@ -4,6 +4,7 @@ import { nowMs, sleep } from "../../util/time.ts";
 import type { Adapter, ConnectionOptions, LockOptions, Session } from "../dialect.ts";
 import type { PostgresCompiler } from "./compiler.ts";
 import { scratchName, withDatabase } from "../scratch.ts";
+import { statementTimeoutSql } from "./driver.ts";
 
 const POLL_MS = 150;
 
@@ -120,12 +121,13 @@ export class PostgresAdapter implements Adapter {
   }
 
   /**
-   * search_path, statement_timeout, lock_timeout and application_name are startup
-   * parameters of the connection (see driver.ts), so RESET ALL restores them; RESET ALL
-   * leaves the role alone, hence RESET ROLE.
+   * search_path, lock_timeout and application_name are startup parameters of the
+   * connection (see driver.ts), so RESET ALL restores them; the configured statement
+   * timeout is set again. RESET ALL leaves the role alone, hence RESET ROLE.
    */
   async resetSession(session: Session): Promise<void> {
-    await session.executeScript("reset all; reset role");
+    const timeout = statementTimeoutSql(this.#options);
+    await session.executeScript(`reset all; reset role${timeout ? `; ${timeout}` : ""}`);
   }
 
   async setStatementTimeout(session: Session, timeoutMs: number): Promise<boolean> {

@@ -41,6 +41,10 @@ export class PostgresDriver implements Driver {
       throw connectionError(this.#options, error);
     }
     const session = new PostgresSession(reserved, this.#options);
+    // Not a startup parameter: postgres.js reads the server's types when it connects, and a
+    // tiny statement_timeout there failed outside any query strata could catch.
+    const timeout = statementTimeoutSql(this.#options);
+    if (timeout) await session.execute(timeout);
     if (this.#compiler.homeSchema === undefined && this.#options.schema === undefined) {
       const { rows } = await session.execute("select current_schema() as schema");
       if (typeof rows[0]?.schema === "string") this.#compiler.homeSchema = rows[0].schema;
@@ -154,7 +158,6 @@ export function connectionConfig(options: ConnectionOptions): postgres.Options<T
   // RESET ALL (adapter.resetSession) brings them back after a migration changed them.
   const connection: Record<string, string> = { application_name: applicationName(), TimeZone: "UTC" };
   if (options.schema !== undefined) connection.search_path = `"${options.schema.replace(/"/g, '""')}", public`;
-  if (options.statementTimeoutMs !== undefined) connection.statement_timeout = String(Math.max(0, Math.round(options.statementTimeoutMs)));
   // Read-only commands (status, history, --dry-run): PostgreSQL itself refuses any write.
   if (options.readOnly) connection.default_transaction_read_only = "on";
   if (options.ddlLockTimeoutMs !== undefined) connection.lock_timeout = String(Math.max(0, Math.round(options.ddlLockTimeoutMs)));
@@ -194,6 +197,11 @@ export function connectionConfig(options: ConnectionOptions): postgres.Options<T
       json: { to: 114, from: [114, 3802], serialize: (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x)), parse: (x: string) => JSON.parse(x) as unknown },
     },
   };
+}
+
+/** `set statement_timeout = <ms>` when the config sets one (applied per session, and again after RESET ALL). */
+export function statementTimeoutSql(options: ConnectionOptions): string | undefined {
+  return options.statementTimeoutMs === undefined ? undefined : `set statement_timeout = ${Math.max(0, Math.round(options.statementTimeoutMs))}`;
 }
 
 function serializeDate(x: unknown): string {

@@ -31,9 +31,9 @@ forEachDialect(() => {
     await h.session.execute(`alter table "vals" add column "plain" timestamp`);
     await h.session.execute(`update "vals" set "plain" = $1`, [at]);
     expect(await h.rows(`select distinct "plain", "plain"::text as text, current_setting('TimeZone') as tz from "vals"`)).toEqual([{ plain: at, text: "2026-01-02 03:04:05.678", tz: "UTC" }]);
-    // Strings for date types go as written, read in the session's zone (UTC), not the host's.
+    // Strings for date types go as written, read in the session's zone (UTC), not the host's; a date reads back as its text.
     expect(await h.rows(`select $1::timestamptz as tz, $2::date as d, $3::date as from_date`, ["2026-05-06 07:08:09", "2026-05-06", at])).toEqual([
-      { tz: new Date("2026-05-06T07:08:09Z"), d: new Date("2026-05-06T00:00:00Z"), from_date: new Date("2026-01-02T00:00:00Z") },
+      { tz: new Date("2026-05-06T07:08:09Z"), d: "2026-05-06", from_date: "2026-01-02" },
     ]);
     expect(await h.session.execute(`select 1 as a; select 2 as b`)).toEqual({ rows: [{ b: 2 }], rowCount: 1 });
     // A string for a JSON column is JSON text; an object bound where text is expected arrives as JSON text.
