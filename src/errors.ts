@@ -361,6 +361,12 @@ export function messageOf(cause: unknown): string {
   return String(cause);
 }
 
+/** The same error with another hint (a StrataError; anything else is returned as it is). */
+export function withHint(error: unknown, hint: string): unknown {
+  if (!(error instanceof StrataError) || error instanceof MigrationError) return error;
+  return new StrataError(error.code, error.message, { hint, ...(error.details ? { details: error.details } : {}), cause: error.cause, exitCode: error.exitCode });
+}
+
 /** What to do about a migration that failed part-way where DDL commits: its statements before the failure stay. */
 function partialFailureHint(id: string, before?: string): string {
   const way = `Inspect the database, then run "strata resolve ${id} --mark-rolled-back" (after undoing what ran) or "strata resolve ${id} --mark-applied" (after finishing it by hand).`;

@@ -1,5 +1,5 @@
 import type { Dialect, Session, Statement } from "../dialects/dialect.ts";
-import { errors, isStrataError, MigrationError, messageOf, type Direction, type RunResult } from "../errors.ts";
+import { errors, isStrataError, MigrationError, messageOf, withHint, type Direction, type RunResult } from "../errors.ts";
 import type { HookRunner } from "../hooks/runner.ts";
 import type { ErrorInfo } from "../hooks/types.ts";
 import { reverseOperations } from "../schema/reverse.ts";
@@ -394,7 +394,11 @@ export class Executor {
     const { history, dryRun } = this.#o;
     // Outside a transaction, statements that ran stay: the migration is recorded as failed.
     const partial = !dryRun && !this.#o.singleTransaction && !run.transactional && (run.statementsDone > 0 || direction === "down");
-    const failure = toMigrationError(source.id, direction, error, run.lastStatement, partial);
+    // Out of lock-wait retries: the migration is fine, another transaction held its table.
+    const cause = this.#o.dialect.adapter.isLockTimeout(error)
+      ? withHint(error, `Another transaction held a lock this migration needs for longer than ddl.lockTimeout, on each of ${this.#o.ddlRetries + 1} tries. Run it again once that transaction ends, or raise ddl.lockTimeout or ddl.retries.`)
+      : error;
+    const failure = toMigrationError(source.id, direction, cause, run.lastStatement, partial);
     failure.result = { applied: [...this.result.applied], rolledBack: [...this.result.rolledBack] };
     if (dryRun) return failure;
     try {

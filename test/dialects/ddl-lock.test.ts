@@ -54,6 +54,7 @@ forEachDialect(
           const error = await migrator().run().catch((e) => e);
           expect(error.migrationId).toBe("20260102000000_alter");
           expect(error.message).toMatch(/lock/i);
+          expect(error.hint).toContain("Another transaction held a lock this migration needs for longer than ddl.lockTimeout, on each of 2 tries");
           expect(events.filter((e) => e.event === "retrying")).toHaveLength(1);
         } finally {
           await holder.release();
