@@ -6,6 +6,9 @@ import { HOOK_NAMES, type HookName } from "./types.ts";
 
 const PLUGIN_FILE = /^[^._][^/]*\.(ts|mts|js|mjs)$/;
 
+/** Where each plugin object was first found (a config entry, a file of plugins/), for messages. */
+const ORIGIN = new WeakMap<object, string>();
+
 /**
  * The `plugins` list as Vite reads it: falsy entries skipped, nested arrays flattened,
  * each entry checked to be a plugin with a name and known hooks.
@@ -18,13 +21,17 @@ export function flattenPlugins(input: unknown, where: string): Plugin[] {
       value.forEach((v, i) => visit(v, `${path}[${i}]`));
       return;
     }
-    out.push(checkPlugin(value, path));
+    const origin = (typeof value === "object" && ORIGIN.get(value)) || path;
+    const plugin = checkPlugin(value, origin);
+    ORIGIN.set(plugin, origin);
+    out.push(plugin);
   };
   visit(input, `${where} plugins`);
-  const names = new Set<string>();
+  const seen = new Map<string, Plugin>();
   for (const plugin of out) {
-    if (names.has(plugin.name)) throw errors.pluginInvalid(`"${plugin.name}"`, "two plugins have this name; names identify plugins in messages and must be unique.");
-    names.add(plugin.name);
+    const first = seen.get(plugin.name);
+    if (first) throw errors.pluginInvalid(`"${plugin.name}" (${ORIGIN.get(first)} and ${ORIGIN.get(plugin)})`, "two plugins have this name; names identify plugins in messages and must be unique.");
+    seen.set(plugin.name, plugin);
   }
   return out;
 }
@@ -34,14 +41,15 @@ function checkPlugin(value: unknown, where: string): Plugin {
   if (typeof value !== "object") throw errors.pluginInvalid(where, `is ${typeof value}, expected an object.`);
   const plugin = value as Partial<Plugin>;
   if (typeof plugin.name !== "string" || plugin.name === "") throw errors.pluginInvalid(where, 'has no "name".');
-  if (plugin.hooks !== undefined && (typeof plugin.hooks !== "object" || plugin.hooks === null)) throw errors.pluginInvalid(`"${plugin.name}"`, '"hooks" must be an object of hook name -> function.');
+  const named = `"${plugin.name}" (${where})`;
+  if (plugin.hooks !== undefined && (typeof plugin.hooks !== "object" || plugin.hooks === null)) throw errors.pluginInvalid(named, '"hooks" must be an object of hook name -> function.');
   for (const [hook, entry] of Object.entries(plugin.hooks ?? {})) {
-    if (!HOOK_NAMES.includes(hook as HookName)) throw errors.pluginInvalid(`"${plugin.name}"`, `hook "${hook}" does not exist; hooks: ${HOOK_NAMES.join(", ")}.`);
+    if (!HOOK_NAMES.includes(hook as HookName)) throw errors.pluginInvalid(named, `hook "${hook}" does not exist; hooks: ${HOOK_NAMES.join(", ")}.`);
     const handler = typeof entry === "function" ? entry : (entry as { handler?: unknown } | undefined)?.handler;
-    if (typeof handler !== "function") throw errors.pluginInvalid(`"${plugin.name}"`, `hook "${hook}" must be a function or { handler, order }.`);
+    if (typeof handler !== "function") throw errors.pluginInvalid(named, `hook "${hook}" must be a function or { handler, order }.`);
   }
-  if (plugin.enforce !== undefined && plugin.enforce !== "pre" && plugin.enforce !== "post") throw errors.pluginInvalid(`"${plugin.name}"`, 'enforce must be "pre" or "post".');
-  if (plugin.commands !== undefined && !Array.isArray(plugin.commands)) throw errors.pluginInvalid(`"${plugin.name}"`, '"commands" must be an array.');
+  if (plugin.enforce !== undefined && plugin.enforce !== "pre" && plugin.enforce !== "post") throw errors.pluginInvalid(named, 'enforce must be "pre" or "post".');
+  if (plugin.commands !== undefined && !Array.isArray(plugin.commands)) throw errors.pluginInvalid(named, '"commands" must be an array.');
   return { ...plugin, hooks: plugin.hooks ?? {} } as Plugin;
 }
 

@@ -183,6 +183,17 @@ describe("invalid plugins are configuration errors (exit 2)", () => {
     expect(result.stderr).toContain('has no "name"');
   });
 
+  it("a plugin file with an unknown hook, and two files with one plugin name, are named", async () => {
+    const typo = await writeProject({ ...twoMigrations(), "plugins/typo.ts": `export default { name: "typo", hooks: { "migration:beforee": () => {} } };\n` });
+    const unknown = await strata(typo, ["plugins"]);
+    expectExit(unknown, 2);
+    expect(unknown.stderr).toContain('"typo" (plugins/typo.ts');
+    const twins = await writeProject({ ...twoMigrations(), "plugins/a.ts": `export default { name: "dup", hooks: {} };\n`, "plugins/b.ts": `export default { name: "dup", hooks: {} };\n` });
+    const dup = await strata(twins, ["up"]);
+    expectExit(dup, 2);
+    expect(dup.stderr).toMatch(/"dup" \(plugins\/a\.ts[^)]* and plugins\/b\.ts[^)]*\)/);
+  });
+
   it("falsy entries and nested arrays in plugins are accepted", async () => {
     const dir = await writeProject({
       ...twoMigrations(),
