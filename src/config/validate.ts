@@ -85,7 +85,7 @@ export function validateConfig(raw: unknown, file: string | undefined, warn: (me
     environments,
     seeder: dropUndefined({ path: c.string(seeder.path, "seeder.path"), environments: c.stringArray(seeder.environments, "seeder.environments") }),
     backup: dropUndefined({ enabled: c.boolean(backup.enabled, "backup.enabled"), path: c.string(backup.path, "backup.path"), compress: c.boolean(backup.compress, "backup.compress"), retentionDays: retention }),
-    plugins: flattenPlugins(root.plugins ?? [], file ?? "config"),
+    plugins: flattenPlugins(root.plugins ?? [], `${file ?? "config"} plugins`),
     lockTimeout: c.ms(...alias(root, "lockTimeout", "lock_timeout", "")),
     statementTimeout: c.ms(...alias(root, "statementTimeout", "statement_timeout", "")),
     ddl: dropUndefined({ lockTimeout: c.ms(...alias(ddl, "lockTimeout", "lock_timeout", "ddl")), retries }),

@@ -49,7 +49,7 @@ export async function loadSettings(o: MigratorOptions, emit: (event: MigratorEve
     vars: { DATABASE_URL: runtime.env("DATABASE_URL"), STRATA_ENV: runtime.env("STRATA_ENV"), NODE_ENV: runtime.env("NODE_ENV") },
   });
   const folderPlugins = await loadFolderPlugins(join(config.root, "plugins"), (file) => runtime.importModule(file));
-  const plugins = flattenPlugins([...config.plugins, ...folderPlugins], "project");
+  const plugins = flattenPlugins([...config.plugins, ...folderPlugins], "project plugins");
   const hooks = new HookRunner(plugins, {
     environment: config.environment,
     onWarning: (w) => warn(`Plugin "${w.plugin}" failed in ${w.hook}: ${w.message}`),

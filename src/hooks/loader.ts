@@ -26,7 +26,7 @@ export function flattenPlugins(input: unknown, where: string): Plugin[] {
     ORIGIN.set(plugin, origin);
     out.push(plugin);
   };
-  visit(input, `${where} plugins`);
+  visit(input, where);
   const seen = new Map<string, Plugin>();
   for (const plugin of out) {
     const first = seen.get(plugin.name);
