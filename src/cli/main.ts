@@ -207,7 +207,8 @@ async function createContext(args: string[], options: Record<string, unknown>, g
 /** Runs a command a plugin added, with the environment and database it needs. */
 async function runPluginCommand(ctx: CommandContext, plugin: string, command: PluginCommand): Promise<number | void> {
   const config = await ctx.migrator().config();
-  const { "--": _rest, ...options } = ctx.options;
+  // `color` is cac's default for the global --no-color (always there), not the command's.
+  const { "--": _rest, color: _color, ...options } = ctx.options;
   try {
     await command.run({
       args: ctx.args,

@@ -93,6 +93,8 @@ describe("plugins from the project's plugins/ folder", () => {
     expect(line, result.stdout).toBeDefined();
     const received = JSON.parse(line!.slice("[audit] ".length));
     expect(received).toMatchObject({ args: ["first", "second"], options: { flag: "x" }, environment: "staging" });
+    // The options the user passed; no default of strata's own global flags.
+    expect(received.options).not.toHaveProperty("color");
     expect(received.database).toContain("staging");
 
     const unknown = await strata(dir, ["helo"]);
