@@ -184,10 +184,15 @@ export class MigrationEngine {
     return (await this.#settings()).config;
   }
 
-  /** Loaded plugins and the hooks they use. */
-  async plugins(): Promise<{ name: string; hooks: string[]; commands: string[]; backup: boolean }[]> {
+  /**
+   * Loaded plugins and the hooks they use; where backups are on for the environment and no
+   * plugin provides them, the built-in backup plugin that will take them.
+   */
+  async plugins(): Promise<{ name: string; hooks: string[]; commands: string[]; backup: boolean; builtin?: true }[]> {
     const ws = await this.#settings();
-    return ws.hooks.plugins.map((p) => ({ name: p.name, hooks: ws.hooks.hooksOf(p.name), commands: (p.commands ?? []).map((c) => c.name), backup: Boolean(p.backup) }));
+    const listed = ws.hooks.plugins.map((p) => ({ name: p.name, hooks: ws.hooks.hooksOf(p.name), commands: (p.commands ?? []).map((c) => c.name), backup: Boolean(p.backup) }));
+    if (!ws.config.backup.enabled || listed.some((p) => p.backup)) return listed;
+    return [...listed, { name: "backup", hooks: [], commands: [], backup: true, builtin: true }];
   }
 
   /** Resolves a modified, missing or failed migration explicitly; logged as a `resolve` event. */

@@ -219,3 +219,15 @@ forEachDialect(() => {
     });
   });
 }, ["postgres"]);
+
+describe("strata plugins with backups on", () => {
+  it("lists the built-in backup plugin that will take them, only where backups are on", async () => {
+    const dir = await writeProject({ ...backupConfig("file:./data/prod.db"), ...MIGRATIONS });
+    const on = await strata(dir, ["plugins", ...ENV, "--json"]);
+    expectExit(on, 0);
+    expect(parseJson<{ plugins: unknown[] }>(on).plugins).toEqual([{ name: "backup", hooks: [], commands: [], backup: true, builtin: true }]);
+    expect((await strata(dir, ["plugins", ...ENV])).stdout).toContain("backup (built-in)");
+    const off = await strata(dir, ["plugins", "--json"]);
+    expect(parseJson<{ plugins: unknown[] }>(off).plugins).toEqual([]);
+  });
+});

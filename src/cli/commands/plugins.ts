@@ -10,7 +10,7 @@ export default defineCommand({
       if (plugins.length === 0) return "No plugins loaded.";
       return plugins
         .map((p) => {
-          const lines = [out.c.bold(p.name)];
+          const lines = [`${out.c.bold(p.name)}${p.builtin ? " (built-in)" : ""}`];
           lines.push(`  hooks: ${p.hooks.length ? p.hooks.join(", ") : "none"}`);
           if (p.commands.length) lines.push(`  commands: ${p.commands.join(", ")}`);
           if (p.backup) lines.push("  provides backups");
