@@ -13,9 +13,10 @@ export interface FoundBackup {
 /**
  * This environment's and database's backups in `dir` (named `<prefix><timestamp>.<ext>`),
  * newest first: the manifest's createdAt and size, else the file's mtime and size. Files
- * of other environments, temp files and anything else are not listed.
+ * of other environments, of a database of the same name on another kind of server, temp
+ * files and anything else are not listed.
  */
-export async function findBackups(dir: string, prefix: string, environment: string): Promise<FoundBackup[]> {
+export async function findBackups(dir: string, prefix: string, environment: string, dialect: Manifest["dialect"]): Promise<FoundBackup[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -29,7 +30,7 @@ export async function findBackups(dir: string, prefix: string, environment: stri
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) continue;
     const manifest = await readManifest(file);
-    if (manifest && manifest.environment !== environment) continue;
+    if (manifest && (manifest.environment !== environment || manifest.dialect !== dialect)) continue;
     const stamped = manifest ? new Date(manifest.createdAt) : undefined;
     const createdAt = stamped && !Number.isNaN(stamped.getTime()) ? stamped : info.mtime;
     found.push({ file, createdAt, sizeBytes: info.size, ...(manifest ? { manifest } : {}) });

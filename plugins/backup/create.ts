@@ -63,7 +63,7 @@ export async function createBackup(request: BackupRequest, options: CreateOption
   }
   // The backup stands; retention trouble is reported and never undoes it.
   try {
-    await prune(await findBackups(dir, prefix, request.environment), final, retentionDays, createdAt, request.log);
+    await prune(await findBackups(dir, prefix, request.environment, target.dialect), final, retentionDays, createdAt, request.log);
   } catch (error) {
     request.log(`retention skipped: ${error instanceof Error ? error.message : String(error)}`);
   }

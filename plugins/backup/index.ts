@@ -50,7 +50,7 @@ export function backup(options: BackupOptions = {}): Plugin {
 
 async function listBackups(request: BackupRequest): Promise<BackupEntry[]> {
   const target = targetOf(request);
-  const found = await findBackups(request.options.dir, backupPrefix(request.environment, target.name), request.environment);
+  const found = await findBackups(request.options.dir, backupPrefix(request.environment, target.name), request.environment, target.dialect);
   return found.map(({ file, manifest, createdAt, sizeBytes }) => ({
     file,
     createdAt: createdAt.toISOString(),

@@ -147,6 +147,11 @@ describe("retention", () => {
       "notes.txt",
       `${prefix}manual-copy.db.gz`,
     ];
+    // A database of the same name on another kind of server: its manifest tells it apart.
+    const otherServer = await fakeOldBackup(folder, source.file, prefix, 50);
+    const otherManifest = join(folder, `${otherServer}.json`);
+    await writeFile(otherManifest, JSON.stringify({ ...JSON.parse(readFileSync(otherManifest, "utf8")), dialect: "postgres" }));
+    foreign.push(otherServer);
     const longAgo = new Date(Date.now() - 200 * 86_400_000);
     for (const name of ["notes.txt", `${prefix}manual-copy.db.gz`]) {
       await writeFile(join(folder, name), "not a strata backup");
