@@ -118,6 +118,8 @@ describe("abort and errors through the CLI", () => {
     expectExit(result, 1);
     expect(result.stderr).toContain("PLUGIN_ABORTED");
     expect(result.stderr).toContain('Plugin "freeze" aborted the run in run:start: change freeze in development');
+    // Nothing was written: the embedded database's file is not left behind empty.
+    expect(existsSync(join(dir, "data"))).toBe(false);
     const json = await strata(dir, ["up", "--json"]);
     expectExit(json, 1);
     expect(parseJson(json).error).toMatchObject({ code: "PLUGIN_ABORTED", message: expect.stringContaining("change freeze in development") });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, rmdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Client } from "@libsql/client";
 import { errors } from "../../errors.ts";
@@ -80,6 +80,8 @@ class LocalSqliteDriver implements Driver {
   private readonly readOnly: boolean;
   private readonly connections = new Set<SqliteDatabase>();
   private shared?: Promise<SqliteDatabase>;
+  /** The file (and its folder, when made too) this driver created: removed again if nothing was written to it. */
+  private created?: { file: string; folder?: string };
 
   constructor(target: { kind: "memory" } | { kind: "file"; path: string }, described: string, busyTimeoutMs: number, readOnly: boolean) {
     this.target = target;
@@ -99,6 +101,10 @@ class LocalSqliteDriver implements Driver {
       db = await this.connect(existsSync(this.target.path) ? this.target.path : ":memory:", true);
     } else {
       // The embedded default is ./data/strata.db, and ./data may not exist yet.
+      if (!this.created && !existsSync(this.target.path)) {
+        const folder = dirname(this.target.path);
+        this.created = { file: this.target.path, ...(existsSync(folder) ? {} : { folder }) };
+      }
       try {
         mkdirSync(dirname(this.target.path), { recursive: true });
       } catch (error) {
@@ -116,6 +122,17 @@ class LocalSqliteDriver implements Driver {
     for (const db of this.connections) db.close();
     this.connections.clear();
     this.shared = undefined;
+    // A run refused before it wrote anything (a plugin's abort, nothing to seed) leaves no empty file behind.
+    const created = this.created;
+    this.created = undefined;
+    if (!created || !existsSync(created.file) || statSync(created.file).size > 0) return;
+    rmSync(created.file, { force: true });
+    if (!created.folder) return;
+    try {
+      rmdirSync(created.folder);
+    } catch {
+      // not empty: something else was put there
+    }
   }
 
   private async connect(path: string, readonly: boolean): Promise<SqliteDatabase> {
