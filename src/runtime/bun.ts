@@ -1,5 +1,5 @@
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import { exactIntegers, jsonColumns, parseJsonColumns, type Row } from "./sqlite.ts";
+import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
 import { flushAndExit } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { fileURLToPath } from "node:url";
@@ -108,7 +108,7 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     async openSqlite(path: string, options: SqliteOpenOptions): Promise<SqliteDatabase> {
       const { Database } = (await import("bun:sqlite" as string)) as { Database: new (path: string, options: { readonly?: boolean; create?: boolean }) => BunDatabase };
       const db = new Database(path, options.readonly ? { readonly: true } : { create: true });
-      const jsonByStatement = new WeakMap<BunStatement, string[]>();
+      const typedByStatement = new WeakMap<BunStatement, TypedColumns>();
       db.run(`pragma busy_timeout = ${Math.max(0, Math.floor(options.timeoutMs ?? 5000))}`);
       return {
         exec: (sql) => {
@@ -119,14 +119,14 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
           const statement = db.query(sql);
           if (statement.columnNames.length > 0) {
             const rows = statement.safeIntegers(exact).all(...params);
-            let json = jsonByStatement.get(statement);
-            if (!json) {
+            let typed = typedByStatement.get(statement);
+            if (!typed) {
               // Declared types are known once the statement has run.
               const types = statement.declaredTypes;
-              json = jsonColumns(statement.columnNames.map((name, i) => ({ name, type: types[i] })));
-              jsonByStatement.set(statement, json);
+              typed = typedColumns(statement.columnNames.map((name, i) => ({ name, type: types[i] })));
+              typedByStatement.set(statement, typed);
             }
-            return { rows: parseJsonColumns(exact ? exactIntegers(rows) : rows, json), changes: 0 };
+            return { rows: decodeTyped(exact ? exactIntegers(rows) : rows, typed), changes: 0 };
           }
           return { rows: [], changes: Number(statement.run(...params).changes) };
         },

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import { exactIntegers, jsonColumns, parseJsonColumns, type Row } from "./sqlite.ts";
+import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
 import { flushAndExit } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { pathToFileURL } from "node:url";
@@ -48,7 +48,7 @@ export function createDenoRuntime(): Runtime {
       const db = new DatabaseSync(path, { readOnly: options.readonly ?? false });
       db.exec(`pragma busy_timeout = ${Math.max(0, Math.floor(options.timeoutMs ?? 5000))}`);
       const cache = new Map<string, NodeSqliteStatement>();
-      const json = new WeakMap<NodeSqliteStatement, string[]>();
+      const typed = new WeakMap<NodeSqliteStatement, TypedColumns>();
       return {
         exec: (sql) => db.exec(sql),
         execute(sql, params, exact) {
@@ -57,8 +57,8 @@ export function createDenoRuntime(): Runtime {
           if (READS.test(sql)) {
             statement.setReadBigInts(exact);
             const rows = statement.all(...params);
-            if (!json.has(statement)) json.set(statement, jsonColumns(statement.columns()));
-            return { rows: parseJsonColumns(exact ? exactIntegers(rows) : rows, json.get(statement)!), changes: 0 };
+            if (!typed.has(statement)) typed.set(statement, typedColumns(statement.columns()));
+            return { rows: decodeTyped(exact ? exactIntegers(rows) : rows, typed.get(statement)!), changes: 0 };
           }
           return { rows: [], changes: Number(statement.run(...params).changes) };
         },

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { flushAndExit } from "./exit.ts";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import { exactIntegers, jsonColumns, parseJsonColumns, type Row } from "./sqlite.ts";
+import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
 import { fileURLToPath } from "node:url";
 import { importNodeModule, strataModuleUrls } from "./user-modules.ts";
 
@@ -39,7 +39,7 @@ export function createNodeRuntime(): Runtime {
       const Database = require("libsql") as new (path: string, options: { readonly?: boolean; timeout?: number }) => LibsqlDatabase;
       const db = new Database(path, { readonly: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 });
       // Statements are cached: migrations and history writes repeat the same SQL.
-      const cache = new Map<string, { statement: LibsqlStatement; json?: string[] }>();
+      const cache = new Map<string, { statement: LibsqlStatement; typed?: TypedColumns }>();
       const prepare = (sql: string) => {
         let s = cache.get(sql);
         if (!s) {
@@ -57,8 +57,8 @@ export function createNodeRuntime(): Runtime {
           if (statement.reader) {
             statement.safeIntegers(exact);
             const rows = statement.all(params as unknown[]);
-            cached.json ??= jsonColumns(statement.columns());
-            return { rows: parseJsonColumns(exact ? exactIntegers(rows) : rows, cached.json), changes: 0 };
+            cached.typed ??= typedColumns(statement.columns());
+            return { rows: decodeTyped(exact ? exactIntegers(rows) : rows, cached.typed), changes: 0 };
           }
           return { rows: [], changes: statement.run(params as unknown[]).changes };
         },

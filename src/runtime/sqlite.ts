@@ -18,19 +18,26 @@ export function exactIntegers(rows: Row[]): Row[] {
   return rows;
 }
 
-/** The columns of a result whose declared type is JSON (strata declares json columns `json` on SQLite). */
-export function jsonColumns(columns: readonly { name: string | null; type: string | null | undefined }[]): string[] {
-  return columns.filter((c) => c.name !== null && /^json$/i.test(c.type ?? "")).map((c) => c.name!);
+/** The columns of a result to decode, by their declared type (strata declares json columns `json`, booleans `boolean`). */
+export interface TypedColumns {
+  json: string[];
+  boolean: string[];
+}
+
+export function typedColumns(columns: readonly { name: string | null; type: string | null | undefined }[]): TypedColumns {
+  const named = (pattern: RegExp) => columns.filter((c) => c.name !== null && pattern.test(c.type ?? "")).map((c) => c.name!);
+  return { json: named(/^json$/i), boolean: named(/^bool(ean)?$/i) };
 }
 
 /**
- * JSON text in columns declared json comes back parsed, as the PostgreSQL and MySQL drivers
- * give it; text that is not JSON stays as it is. Rows are changed in place.
+ * Values as the PostgreSQL and MySQL drivers give them: JSON text in columns declared json
+ * parsed (text that is not JSON stays as it is), 0/1 in columns declared boolean as
+ * false/true. Rows are changed in place.
  */
-export function parseJsonColumns(rows: Row[], columns: readonly string[]): Row[] {
-  if (columns.length === 0) return rows;
+export function decodeTyped(rows: Row[], typed: TypedColumns): Row[] {
+  if (typed.json.length === 0 && typed.boolean.length === 0) return rows;
   for (const row of rows) {
-    for (const name of columns) {
+    for (const name of typed.json) {
       const value = row[name];
       if (typeof value !== "string") continue;
       try {
@@ -38,6 +45,10 @@ export function parseJsonColumns(rows: Row[], columns: readonly string[]): Row[]
       } catch {
         // not JSON text: left as written
       }
+    }
+    for (const name of typed.boolean) {
+      const value = row[name];
+      if (value === 0 || value === 1 || value === 0n || value === 1n) row[name] = value === 1 || value === 1n;
     }
   }
   return rows;

@@ -4,7 +4,7 @@ import type { Client } from "@libsql/client";
 import { errors } from "../../errors.ts";
 import { getRuntime, type SqliteDatabase } from "../../runtime/runtime.ts";
 import { registerSecret } from "../../util/redact.ts";
-import { jsonColumns, parseJsonColumns } from "../../runtime/sqlite.ts";
+import { decodeTyped, typedColumns } from "../../runtime/sqlite.ts";
 import type { ConnectionOptions, Driver, ExecuteResult, Row, Session, Statement } from "../dialect.ts";
 import { LocalSqliteSession, normalizeRow, rowCountOf, toSqliteValue, wrapSqliteError } from "./session.ts";
 
@@ -230,7 +230,7 @@ class RemoteLibsqlSession implements Session {
         result.columnNames.forEach((name, i) => (row[name ?? String(i)] = values[i]));
         return normalizeRow(row);
       });
-      parseJsonColumns(rows, jsonColumns(result.columnNames.map((name, i) => ({ name: name ?? String(i), type: result.columnDecltypes[i] }))));
+      decodeTyped(rows, typedColumns(result.columnNames.map((name, i) => ({ name: name ?? String(i), type: result.columnDecltypes[i] }))));
       return { rows, rowCount: rowCountOf(sql, rows.length, result.affectedRowCount) };
     } catch (error) {
       throw wrapSqliteError(error, sql);

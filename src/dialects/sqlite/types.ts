@@ -22,9 +22,11 @@ export function sqliteColumnType(column: ColumnDef): string {
     case "integer":
     case "bigInteger":
     case "smallInteger":
-    // Booleans are stored as 0/1; SQLite's TRUE and FALSE are the integers 1 and 0.
-    case "boolean":
       return "integer";
+    // Stored as 0/1 (SQLite's TRUE and FALSE are the integers 1 and 0; "boolean" has NUMERIC
+    // affinity, which keeps them integers); the declared type tells reads to give true/false.
+    case "boolean":
+      return "boolean";
     // Dates and times are ISO-8601 text, which SQLite's date functions read.
     case "uuid":
     case "string":

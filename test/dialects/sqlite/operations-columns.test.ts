@@ -23,11 +23,11 @@ describe("sqlite operations: columns", () => {
     const t = await db.table("users");
     expect(t.columns.slice(4)).toEqual([
       { name: "nickname", type: "text", nullable: true, default: null, autoIncrement: false },
-      { name: "active", type: "integer", nullable: false, default: "0", autoIncrement: false },
+      { name: "active", type: "boolean", nullable: false, default: "0", autoIncrement: false },
       { name: "handle", type: "text", nullable: true, default: null, autoIncrement: false },
     ]);
     expect(t.indexes.map((i) => [i.name, i.unique])).toEqual([["users_handle_idx", false], ["users_handle_key", true]]);
-    expect(await db.rows("select name, active from users order by id")).toEqual([{ name: "ann", active: 0 }, { name: "bob", active: 0 }]);
+    expect(await db.rows("select name, active from users order by id")).toEqual([{ name: "ann", active: false }, { name: "bob", active: false }]);
   });
 
   it("addColumn that ALTER TABLE cannot do (CURRENT_TIMESTAMP default, NOT NULL foreign key) is a rebuild keeping the rows", async () => {

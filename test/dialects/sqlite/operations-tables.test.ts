@@ -35,7 +35,7 @@ describe("sqlite operations: tables", () => {
     const col = (name: string) => t.columns.find((c) => c.name === name)!;
     expect(t.columns.map((c) => [c.name, c.type])).toEqual([
       ["id", "integer"], ["uid", "text"], ["name", "text"], ["nick", "text"], ["bio", "text"], ["count", "integer"],
-      ["big", "integer"], ["small", "integer"], ["active", "integer"], ["price", "numeric"], ["ratio", "real"],
+      ["big", "integer"], ["small", "integer"], ["active", "boolean"], ["price", "numeric"], ["ratio", "real"],
       ["score", "real"], ["born", "text"], ["at", "text"], ["seen", "text"], ["meta", "json"], ["data", "blob"],
       ["status", "text"], ["parent_id", "integer"], ["other_id", "integer"],
     ]);
@@ -58,11 +58,12 @@ describe("sqlite operations: tables", () => {
     ]);
     expect(t.checks).toEqual([{ name: "everything_status_check", expression: `"status" in ('new', 'it''s done')` }]);
 
-    // Storage: text stays text ('0123' is not turned into 123), defaults fill in, booleans are 0/1.
+    // Storage: text stays text ('0123' is not turned into 123), defaults fill in, booleans are 0/1 (read as true/false).
     await db.session.execute("insert into everything (uid, name, parent_id) values (?, ?, ?)", ["u1", "0123", null]);
     // A json column holds JSON text, read back parsed.
     const [row] = await db.rows("select name, typeof(name) as kind, nick, active, meta, typeof(meta) as meta_kind, status, big from everything");
-    expect(row).toEqual({ name: "0123", kind: "text", nick: "it's", active: 1, meta: { tags: ["a"] }, meta_kind: "text", status: "new", big: 9007199254740991 });
+    expect(row).toEqual({ name: "0123", kind: "text", nick: "it's", active: true, meta: { tags: ["a"] }, meta_kind: "text", status: "new", big: 9007199254740991 });
+    expect(await db.rows("select typeof(active) as kind from everything")).toEqual([{ kind: "integer" }]);
     await expect(db.session.execute("insert into everything (uid, name, status) values ('u2', 'x', 'bogus')")).rejects.toMatchObject({ details: { databaseCode: "SQLITE_CONSTRAINT_CHECK" } });
     await expect(db.session.execute("insert into everything (uid, name) values ('u1', 'x')")).rejects.toMatchObject({ details: { databaseCode: "SQLITE_CONSTRAINT_UNIQUE" } });
     await expect(db.session.execute("insert into everything (uid, name, parent_id) values ('u3', 'x', 42)")).rejects.toMatchObject({ details: { databaseCode: "SQLITE_CONSTRAINT_FOREIGNKEY" } });
