@@ -101,12 +101,14 @@ export class MigrationEngine {
    * Every migration with its state, and the graph's heads. Read-only: creates nothing.
    * With `transforms`, also the transforms recorded, read over the same connection.
    */
-  async status(options: { transforms?: boolean } = {}): Promise<StatusResult & { transforms?: TransformStatus[] }> {
+  async status(options: { transforms?: boolean } = {}): Promise<StatusResult & { transforms?: TransformStatus[]; lockHolder?: string }> {
     const ws = await this.#load();
     return this.#read(ws, async (history, conn) => {
       const [applied, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
       const status = computeStatus(ws.graph, applied, withStoppedStatements(progress, ws.graph, (sql) => conn.dialect.compiler.splitStatements(sql)));
-      const result: StatusResult & { transforms?: TransformStatus[] } = {
+      // A marker still running is failed unless its runner lives on: the session holding the lock can tell.
+      const holder = progress.some((p) => p.kind === "statements" && p.state === "running") ? await conn.dialect.adapter.lockHolder(conn.session, conn.lockKey) : undefined;
+      const result: StatusResult & { transforms?: TransformStatus[]; lockHolder?: string } = {
         migrations: status.entries.map((e) => {
           const entry: StatusResult["migrations"][number] = { id: e.id, state: e.state, version: e.version, name: e.name };
           if (e.appliedAt) entry.appliedAt = e.appliedAt;
@@ -116,6 +118,7 @@ export class MigrationEngine {
         }),
         heads: visibleHeads(ws.graph, ws.config.strategy),
       };
+      if (holder) result.lockHolder = holder;
       if (options.transforms) result.transforms = await listTransforms(conn, ws.config.table);
       return result;
     });

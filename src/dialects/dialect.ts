@@ -143,6 +143,11 @@ export interface Adapter {
   acquireLock(session: Session, key: string, options: LockOptions): Promise<void>;
   releaseLock(session: Session, key: string): Promise<void>;
   /**
+   * Who holds the migration lock for `key` now, where the database can tell (undefined when
+   * nobody does, or where the lock is only a transaction's: SQLite). Takes no lock.
+   */
+  lockHolder(session: Session, key: string): Promise<string | undefined>;
+  /**
    * Optional: commits of a run may return before their log reaches the disk (PostgreSQL
    * synchronous_commit off), and `flushCommits` makes everything committed durable before
    * the run reports success. A crash in between loses whole transactions (migration and

@@ -200,9 +200,12 @@ forEachDialect((dialect) => {
       child.kill("SIGKILL");
       await exited;
 
-      const [entry] = (await migrator().status()).migrations;
+      const killed = await migrator().status();
+      const [entry] = killed.migrations;
       // The statement it stopped at is read from the file.
       expect(entry).toMatchObject({ id: BASE, state: "failed", failure: { direction: "up", statementsDone: 1, statement: "select sleep(3)" } });
+      // Its session still holds the lock while the server finishes the sleep: status says so.
+      expect(killed.lockHolder).toMatch(/^connection \d+/);
       expect(await tableNames(db.url)).toContain("k_one");
       expect(await tableNames(db.url)).not.toContain("k_two");
       expect((await migrator().history()).events.filter((e) => e.action === "fail")).toEqual([]);
@@ -217,6 +220,28 @@ forEachDialect((dialect) => {
       expect(await fails()).toMatchObject([{ id: BASE, details: { direction: "up", interrupted: true, statement: expect.stringMatching(/^(select sleep\(3\)|create table k_two)/) } }]);
       await expect(migrator().run()).rejects.toMatchObject({ code: "MIGRATION_FAILED_STATE" });
       expect(await fails()).toHaveLength(1);
+      expect((await migrator().status()).lockHolder).toBeUndefined();
+    });
+
+    it("status during another runner's migration says the lock is held, and names the holder", async () => {
+      const { db, dir, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table lv_one (id int primary key);\nselect sleep(4);\n-- migrate:down\ndrop table lv_one;\n",
+      });
+      const running = migrator().run();
+      for (let i = 0; ; i++) {
+        if ((await query(db.url, "select 1 from information_schema.processlist where db = ? and info like 'select sleep(4)%'", [db.name])).length > 0) break;
+        if (i > 300) throw new Error("the migration never reached its sleep");
+        await sleep(50);
+      }
+      const during = await runCli(["status", "--url", db.url], { cwd: dir });
+      expect(during.code).toBe(0);
+      expect(during.stdout).toMatch(/the migration lock is held now \(connection \d+[^)]*\): its runner may still be at work/);
+      const json = JSON.parse((await runCli(["status", "--json", "--url", db.url], { cwd: dir })).stdout);
+      expect(Object.keys(json)).toEqual(["migrations", "heads"]);
+      expect((await running).applied).toEqual([BASE]);
+      const after = await runCli(["status", "--url", db.url], { cwd: dir });
+      expect(after.stdout).toMatch(/applied/);
+      expect(after.stdout).not.toMatch(/lock is held/);
     });
 
     // A .sql section's last statement goes out with the history writes, in one batch.

@@ -10,7 +10,7 @@ export default defineCommand({
     const migrator = ctx.migrator();
     const config = await migrator.config();
     // The JSON shape is fixed ({ migrations, heads }); transforms have their own command.
-    const { transforms = [], ...status } = await migrator.status({ transforms: !out.json });
+    const { transforms = [], lockHolder, ...status } = await migrator.status({ transforms: !out.json });
     out.result(status, () => {
       const c = out.c;
       const lines = [c.dim(`Environment ${config.environment} · ${config.database.described} · table ${config.table}`)];
@@ -23,6 +23,8 @@ export default defineCommand({
         if (m.failure) {
           lines.push(c.red(`      failed while ${m.failure.direction === "up" ? "applying" : "rolling back"} after ${m.failure.statementsDone} statement(s)${m.failure.statement ? ` at: ${flat(m.failure.statement)}` : ""}`));
           if (m.failure.error) lines.push(c.red(`      ${flat(m.failure.error)}`));
+          // A runner killed part-way keeps the lock while the server finishes its statement; a live one keeps it to the end.
+          if (lockHolder && !m.failure.error) lines.push(c.yellow(`      the migration lock is held now (${lockHolder}): its runner may still be at work; check again once it is free`));
           lines.push(`      resolve it: ${c.cyan(`strata resolve ${m.id} --mark-rolled-back`)} (after undoing what ran) or ${c.cyan(`strata resolve ${m.id} --mark-applied`)} (after finishing it by hand)`);
         }
         if (m.state === "modified") lines.push(`      changed since applied: restore the file or ${c.cyan(`strata resolve ${m.id} --accept-checksum`)}`);

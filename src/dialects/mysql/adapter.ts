@@ -60,7 +60,7 @@ export class MysqlAdapter implements Adapter {
       // timeoutMs exactly and lets the holder be looked up.
       const { rows } = await session.execute("select get_lock(?, 0) as acquired", [name]);
       if (Number(rows[0]?.acquired) === 1) return;
-      holder = (await this.#holder(session, name)) ?? holder;
+      holder = (await this.lockHolder(session, key)) ?? holder;
       if (!waited) {
         waited = true;
         options.onWait?.(holder);
@@ -76,12 +76,12 @@ export class MysqlAdapter implements Adapter {
   }
 
   /** The connection holding the lock, and the strata process behind it where performance_schema tells. */
-  async #holder(session: Session, name: string): Promise<string | undefined> {
+  async lockHolder(session: Session, key: string): Promise<string | undefined> {
     // Without the PROCESS privilege processlist shows only our own user's connections:
     // the holder's connection id is still known.
     const { rows } = await session.execute(
       "select l.id as id, p.user as user, p.host as host from (select is_used_lock(?) as id) l left join information_schema.processlist p on p.id = l.id",
-      [name],
+      [lockName(key)],
     );
     const row = rows[0];
     if (!row || row.id == null) return undefined;

@@ -46,7 +46,7 @@ export class PostgresAdapter implements Adapter {
       if (rows[0]?.locked === true) return;
       const waited = nowMs() - started;
       if (!waiting || waited >= options.timeoutMs) {
-        const holder = await this.lockHolder(session, lockKey);
+        const holder = await this.#holderOf(session, lockKey);
         if (!waiting) options.onWait?.(holder);
         waiting = true;
         if (waited >= options.timeoutMs) throw errors.lockTimeout(this.#options.described, options.timeoutMs, holder);
@@ -59,8 +59,12 @@ export class PostgresAdapter implements Adapter {
     await session.execute("select pg_advisory_unlock($1::bigint)", [advisoryLockKey(key)]);
   }
 
+  async lockHolder(session: Session, key: string): Promise<string | undefined> {
+    return this.#holderOf(session, advisoryLockKey(key));
+  }
+
   /** The backend holding the lock, as pg_locks and pg_stat_activity describe it. */
-  protected async lockHolder(session: Session, lockKey: bigint): Promise<string | undefined> {
+  async #holderOf(session: Session, lockKey: bigint): Promise<string | undefined> {
     // pg_locks shows a bigint advisory key as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
     const unsigned = BigInt.asUintN(64, lockKey);
     const { rows } = await session.execute(

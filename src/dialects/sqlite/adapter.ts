@@ -63,6 +63,11 @@ export class SqliteAdapter implements Adapter {
   /** Nothing to release: the run's transaction held the write lock and has ended. */
   async releaseLock(_session: Session, _key: string): Promise<void> {}
 
+  /** The write lock is a transaction's, held only while one runs: there is no runner to name. */
+  async lockHolder(_session: Session, _key: string): Promise<string | undefined> {
+    return undefined;
+  }
+
   /**
    * PRAGMA foreign_keys is a no-op inside a transaction, and a table rebuild with foreign
    * keys on would delete (or cascade to) child rows when it drops the old table, so
