@@ -92,8 +92,35 @@ export class TableQuery<T extends Row = Row> {
   }
 
   async select(columns: readonly string[] | "*" = "*"): Promise<T[]> {
-    const query: Query = { kind: "select", table: this.#table, columns, where: this.#where, orderBy: this.#orderBy, limit: this.#limit, offset: this.#offset };
-    return (await this.#runner.run(this.#runner.compile(query))).rows as T[];
+    const ordered = this.#orderBy.length > 0 || this.#limit !== undefined || this.#offset !== undefined;
+    const rows: T[] = [];
+    for (const where of this.#wherePieces(0, ordered ? "select() with orderBy, limit or offset" : undefined)) {
+      const query: Query = { kind: "select", table: this.#table, columns, where, orderBy: this.#orderBy, limit: this.#limit, offset: this.#offset };
+      rows.push(...((await this.#runner.run(this.#runner.compile(query))).rows as T[]));
+    }
+    return rows;
+  }
+
+  /**
+   * The where clause as statements that fit the database's parameter limit: an `in` list
+   * too long for one statement is split (its values deduplicated), one statement per piece;
+   * each row matches one piece at most. `refuse` names an operation whose result pieces
+   * cannot make up (a `not in` list cannot be split at all).
+   */
+  #wherePieces(otherParameters: number, refuse?: string): (readonly Condition[])[] {
+    const size = (c: Condition) => (c.op === "in" || c.op === "not in" ? (c.value as readonly unknown[]).length : c.op === "is null" || c.op === "is not null" ? 0 : 1);
+    const total = this.#where.reduce((n, c) => n + size(c), otherParameters);
+    if (total <= this.#runner.maxParameters) return [this.#where];
+    const largest = this.#where.reduce((best, c, i) => (size(c) > size(this.#where[best]) ? i : best), 0);
+    const list = this.#where[largest];
+    const room = this.#runner.maxParameters - (total - size(list));
+    const tooMany = `db.table("${this.#table}"): ${total} bound values do not fit in one statement (at most ${this.#runner.maxParameters} here)`;
+    if (list.op !== "in" || room < 1) throw new TypeError(`${tooMany}: only one long "in" list can be split.`);
+    if (refuse) throw new TypeError(`${tooMany}: ${refuse} cannot be split; select in pieces of at most ${room} values.`);
+    const values = [...new Set(list.value as readonly unknown[])];
+    const pieces: (readonly Condition[])[] = [];
+    for (let i = 0; i < values.length; i += room) pieces.push(this.#where.map((c, j) => (j === largest ? { ...c, value: values.slice(i, i + room) } : c)));
+    return pieces;
   }
 
   async first(columns: readonly string[] | "*" = "*"): Promise<T | undefined> {
@@ -101,9 +128,12 @@ export class TableQuery<T extends Row = Row> {
   }
 
   async count(): Promise<number> {
-    const query: Query = { kind: "select", table: this.#table, columns: "*", where: this.#where, orderBy: [], count: true };
-    const row = (await this.#runner.run(this.#runner.compile(query))).rows[0];
-    return Number(row ? Object.values(row)[0] : 0);
+    let count = 0;
+    for (const where of this.#wherePieces(0)) {
+      const row = (await this.#runner.run(this.#runner.compile({ kind: "select", table: this.#table, columns: "*", where, orderBy: [], count: true }))).rows[0];
+      count += Number(row ? Object.values(row)[0] : 0);
+    }
+    return count;
   }
 
   /** Inserts one row or an array of rows. Resolves with the number of rows inserted. */
@@ -144,12 +174,16 @@ export class TableQuery<T extends Row = Row> {
   async update(values: Partial<T>): Promise<number> {
     const defined = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
     if (Object.keys(defined).length === 0) throw new TypeError(`db.table("${this.#table}").update(): pass at least one column to set.`);
-    return (await this.#runner.run(this.#runner.compile({ kind: "update", table: this.#table, values: defined, where: this.#where }))).rowCount;
+    let changed = 0;
+    for (const where of this.#wherePieces(Object.keys(defined).length)) changed += (await this.#runner.run(this.#runner.compile({ kind: "update", table: this.#table, values: defined, where }))).rowCount;
+    return changed;
   }
 
   /** Deletes the rows matching the where clause. Resolves with the number of rows deleted. */
   async delete(): Promise<number> {
-    return (await this.#runner.run(this.#runner.compile({ kind: "delete", table: this.#table, where: this.#where }))).rowCount;
+    let deleted = 0;
+    for (const where of this.#wherePieces(0)) deleted += (await this.#runner.run(this.#runner.compile({ kind: "delete", table: this.#table, where }))).rowCount;
+    return deleted;
   }
 }
 

@@ -28,7 +28,8 @@ export class PostgresAdapter implements Adapter {
   readonly canAlterColumn = true;
   readonly errorsAbortTransaction = true;
   readonly maxIdentifierLength = 63;
-  readonly maxParameters = 65535;
+  // postgres.js refuses 65,534 or more (the protocol allows 65,535).
+  readonly maxParameters = 65533;
   readonly #options: ConnectionOptions;
   readonly #compiler: PostgresCompiler;
 
