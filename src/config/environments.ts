@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TlsOption } from "../dialects/dialect.ts";
 import { errors } from "../errors.ts";
@@ -73,7 +74,7 @@ export function resolveConfig(loaded: LoadedConfig, overrides: Overrides): Resol
     ...(loaded.file ? { file: loaded.file } : {}),
     environment,
     knownEnvironments: known,
-    migrationsDir: resolve(root, config.path ?? "migrations"),
+    migrationsDir: resolve(root, config.path ?? defaultMigrationsPath(root)),
     table: config.table ?? DEFAULT_TABLE,
     database: parseDatabaseUrl(rawUrl, root),
     seeder: { dir: resolve(root, config.seeder.path ?? "seeders"), environments: config.seeder.environments ?? DEFAULT_SEED_ENVIRONMENTS },
@@ -93,4 +94,9 @@ export function resolveConfig(loaded: LoadedConfig, overrides: Overrides): Resol
     strategy: config.strategy ?? "timestamp",
     ...(config.tls !== undefined ? { tls: config.tls } : {}),
   };
+}
+
+/** `migrations/`, or dbmate's default `db/migrations/` in a project that has only that one. */
+function defaultMigrationsPath(root: string): string {
+  return !existsSync(join(root, "migrations")) && existsSync(join(root, "db", "migrations")) ? join("db", "migrations") : "migrations";
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { errors } from "../../errors.ts";
 import { formatDuration, nowMs } from "../../util/time.ts";
 import { defineCommand, type CommandContext } from "../command.ts";
@@ -24,7 +25,7 @@ export default defineCommand({
     const started = nowMs();
     const { applied } = await ctx.migrator(printer.onEvent).run({ ...(to ? { to } : {}), dryRun, singleTransaction: Boolean(options.singleTransaction) });
     out.result({ applied: dryRun ? [] : applied, planned: printer.planned, dryRun }, () => {
-      if (printer.planned.length === 0) return out.quiet ? "" : to ? `Nothing to apply: ${to} and the migrations before it are applied.` : "Nothing to apply: the database is up to date.";
+      if (printer.planned.length === 0) return out.quiet ? "" : to ? `Nothing to apply: ${to} and the migrations before it are applied.` : existsSync(config.migrationsDir) ? "Nothing to apply: the database is up to date." : `Nothing to apply: there is no migrations folder ${config.migrationsDir} (set "path" in the config).`;
       if (dryRun) return out.quiet ? "" : out.c.dim(`-- ${printer.planned.length} migration(s) would be applied; nothing was changed.`);
       return `Applied ${applied.length} migration(s) in ${formatDuration(nowMs() - started)}.`;
     });
