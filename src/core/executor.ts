@@ -393,7 +393,7 @@ export class Executor {
   async #fail(run: MigrationRun, source: MigrationSource, direction: Direction, error: unknown, durationMs: number): Promise<MigrationError> {
     const { history, dryRun } = this.#o;
     // Outside a transaction, statements that ran stay: the migration is recorded as failed.
-    const partial = !dryRun && !this.#o.singleTransaction && !run.transactional && (run.statementsDone > 0 || direction === "down");
+    const partial = !dryRun && !this.#o.singleTransaction && !run.transactional && run.statementsDone > 0;
     // Out of lock-wait retries: the migration is fine, another transaction held its table.
     const cause = this.#o.dialect.adapter.isLockTimeout(error)
       ? withHint(error, `Another transaction held a lock this migration needs for longer than ddl.lockTimeout, on each of ${this.#o.ddlRetries + 1} tries. Run it again once that transaction ends, or raise ddl.lockTimeout or ddl.retries.`)
@@ -416,7 +416,7 @@ export class Executor {
       } else if (partial) {
         await history.failProgress(source.id, failure.statement, failure.message);
       } else {
-        // Nothing ran: no partial state to report, the migration stays pending.
+        // Nothing ran: no partial state to report, the migration stays as it was (pending, or applied).
         await history.clearProgress(source.id);
       }
       await history.appendEvent({

@@ -130,8 +130,8 @@ forEachDialect((dialect) => {
       await expect(migrator().resolve(FOUR, "mark-applied")).rejects.toMatchObject({ exitCode: 2 });
     });
 
-    it("a first statement that fails: up leaves the migration pending with no marker; a rollback is failed with none done", async () => {
-      const { db, migrator } = await setup(dialect, {
+    it("a first statement that fails: up leaves the migration pending, a rollback leaves it applied, with no marker either way", async () => {
+      const { db, dir, migrator } = await setup(dialect, {
         [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table fs_base (id int primary key);\n-- migrate:down\ndrop table fs_base_typo;\ndrop table fs_base;\n",
         [`migrations/${FOUR}.sql`]: "-- migrate:up\ninsert into fs_missing (id) values (1);\ncreate table fs_one (id int primary key);\n-- migrate:down\ndrop table fs_one;\n",
       });
@@ -142,8 +142,17 @@ forEachDialect((dialect) => {
 
       await expect(migrator().rollback()).rejects.toMatchObject({ migrationId: BASE, statement: expect.stringMatching(/^drop table fs_base_typo/) });
       const base = (await migrator().status()).migrations.find((m) => m.id === BASE)!;
-      expect(base).toMatchObject({ state: "failed", failure: { direction: "down", statementsDone: 0 } });
+      expect(base).toMatchObject({ state: "applied" });
+      expect(base.failure).toBeUndefined();
+      expect(await query(db.url, "select id from migrations_progress")).toEqual([]);
       expect(await tableNames(db.url)).toContain("fs_base");
+      expect((await migrator().history()).events.filter((e) => e.action === "fail").map((e) => [e.id, e.details?.direction, e.details?.statementsDone])).toEqual([[FOUR, "up", 0], [BASE, "down", 0]]);
+      // A syntax error's quoted text ends where the statement does, not in strata's own statements after it.
+      await addFiles(dir, { [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table fs_base (id int primary key);\n-- migrate:down\ndrop table create table fs_base;\n" });
+      await migrator().resolve(BASE, "accept-checksum");
+      const syntax = (await migrator().rollback().catch((e: unknown) => e)) as MigrationError;
+      expect(syntax.message).toMatch(/near 'create table fs_base' at line 1/);
+      expect(syntax.message).not.toMatch(/migrations_progress|migrations_log/);
     });
 
     it("an exception in the migration's own code after a statement ran is failed with what ran, and names no statement", async () => {
