@@ -237,12 +237,12 @@ export const errors = {
       details: { ids },
     });
   },
-  migrationFailedState(id: string, statement?: string) {
+  migrationFailedState(id: string, direction: Direction, statement?: string) {
     return new StrataError(
       "MIGRATION_FAILED_STATE",
-      `Migration "${id}" failed part-way in an earlier run${statement ? ` at: ${truncate(statement)}` : ""}; its changes may be partly applied.`,
+      `Migration "${id}" failed part-way ${direction === "up" ? "" : "through its rollback "}in an earlier run${statement ? ` at: ${truncate(statement)}` : ""}; its changes may be partly ${direction === "up" ? "applied" : "undone"}.`,
       {
-        hint: partialFailureHint(id),
+        hint: partialFailureHint(id, direction),
         details: { id },
       },
     );
@@ -262,7 +262,7 @@ export const errors = {
   migrationFailed(id: string, direction: Direction, cause: unknown, statement?: string, partial = false) {
     const verb = direction === "up" ? "applying" : "rolling back";
     return new MigrationError("MIGRATION_FAILED", `Migration "${id}" failed while ${verb}: ${messageOf(cause)}`, { migrationId: id, direction, statement }, {
-      hint: partial ? partialFailureHint(id, hintOf(cause)) : (hintOf(cause) ?? "Fix the migration and run the command again: nothing of it was kept."),
+      hint: partial ? partialFailureHint(id, direction, hintOf(cause)) : (hintOf(cause) ?? "Fix the migration and run the command again: nothing of it was kept."),
       cause,
       details: { id, direction, ...(statement ? { statement } : {}) },
     });
@@ -368,9 +368,18 @@ export function withHint(error: unknown, hint: string): unknown {
 }
 
 /** What to do about a migration that failed part-way where DDL commits: its statements before the failure stay. */
-function partialFailureHint(id: string, before?: string): string {
-  const way = `Inspect the database, then run "strata resolve ${id} --mark-rolled-back" (after undoing what ran) or "strata resolve ${id} --mark-applied" (after finishing it by hand).`;
+function partialFailureHint(id: string, direction: Direction, before?: string): string {
+  const way = `Inspect the database, then run ${resolveWays(id, direction)}.`;
   return before ? `${before} ${way}` : way;
+}
+
+/** The two ways out of a migration that failed part-way, for the direction it was going. */
+export function resolveWays(id: string, direction: Direction, quote: (command: string) => string = (c) => `"${c}"`): string {
+  const rolledBack = quote(`strata resolve ${id} --mark-rolled-back`);
+  const applied = quote(`strata resolve ${id} --mark-applied`);
+  return direction === "up"
+    ? `${rolledBack} (after undoing what ran) or ${applied} (after finishing it by hand)`
+    : `${rolledBack} (after finishing the rollback by hand) or ${applied} (after restoring what the rollback undid)`;
 }
 
 function hintOf(cause: unknown): string | undefined {

@@ -131,7 +131,7 @@ export function withStoppedStatements(progress: readonly ProgressRecord[], graph
 /** Refuses to go on while a migration is modified, missing or failed: the user resolves it explicitly. */
 export function assertNoBlockers(status: Status): void {
   const failed = status.entries.find((e) => e.state === "failed");
-  if (failed) throw errors.migrationFailedState(failed.id, failed.failure?.statement);
+  if (failed) throw errors.migrationFailedState(failed.id, failed.failure?.direction ?? "up", failed.failure?.statement);
   const modified = status.entries.filter((e) => e.state === "modified").map((e) => e.id);
   if (modified.length) throw errors.checksumMismatch(modified);
   const missing = status.entries.filter((e) => e.state === "missing").map((e) => e.id);

@@ -91,6 +91,25 @@ forEachDialect((dialect) => {
       expect(fail).toMatchObject({ id: FOUR, details: { statementsDone: 2, statement: expect.stringMatching(/^insert into fs_missing/) } });
     });
 
+    it("a rollback failing part-way names the ways out of a rollback, and up refuses until one is taken", async () => {
+      const { db, dir, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table rb_one (id int primary key);\ncreate table rb_two (id int primary key);\n-- migrate:down\ndrop table rb_two;\ndrop table rb_typo;\ndrop table rb_one;\n",
+      });
+      await migrator().run();
+      const error = (await migrator().rollback().catch((e: unknown) => e)) as MigrationError;
+      expect(error.hint).toContain(`"strata resolve ${BASE} --mark-rolled-back" (after finishing the rollback by hand) or "strata resolve ${BASE} --mark-applied" (after restoring what the rollback undid)`);
+      const cli = await runCli(["status", "--url", db.url], { cwd: dir });
+      expect(cli.stdout).toContain("failed while rolling back after 1 statement(s) at: drop table rb_typo");
+      expect(cli.stdout).toContain("(after finishing the rollback by hand)");
+      const refused = await migrator().run().catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: "MIGRATION_FAILED_STATE", message: expect.stringContaining("through its rollback"), hint: expect.stringContaining("after restoring what the rollback undid") });
+      // Finishing the rollback by hand, then marking it rolled back: up applies it again.
+      await query(db.url, "drop table rb_one");
+      await migrator().resolve(BASE, "mark-rolled-back");
+      expect((await migrator().run()).applied).toEqual([BASE]);
+      expect(await tableNames(db.url)).toEqual(expect.arrayContaining(["rb_one", "rb_two"]));
+    });
+
     it("mark-rolled-back after undoing by hand: the fixed file then applies, and the resolve is logged", async () => {
       const { db, dir, migrator } = await setup(dialect, mysqlProject());
       await migrator().run().catch(() => undefined);

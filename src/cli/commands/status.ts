@@ -1,3 +1,4 @@
+import { resolveWays } from "../../errors.ts";
 import { defineCommand } from "../command.ts";
 
 const STATE_COLOR = { applied: "green", pending: "cyan", "out-of-order": "yellow", modified: "yellow", missing: "red", failed: "red" } as const;
@@ -25,7 +26,7 @@ export default defineCommand({
           if (m.failure.error) lines.push(c.red(`      ${flat(m.failure.error)}`));
           // A runner killed part-way keeps the lock while the server finishes its statement; a live one keeps it to the end.
           if (lockHolder && !m.failure.error) lines.push(c.yellow(`      the migration lock is held now (${lockHolder}): its runner may still be at work; check again once it is free`));
-          lines.push(`      resolve it: ${c.cyan(`strata resolve ${m.id} --mark-rolled-back`)} (after undoing what ran) or ${c.cyan(`strata resolve ${m.id} --mark-applied`)} (after finishing it by hand)`);
+          lines.push(`      resolve it: ${resolveWays(m.id, m.failure.direction, c.cyan)}`);
         }
         if (m.state === "modified") lines.push(`      changed since applied: restore the file or ${c.cyan(`strata resolve ${m.id} --accept-checksum`)}`);
         if (m.state === "missing") lines.push(`      file is gone: restore it or ${c.cyan(`strata resolve ${m.id} --forget`)}`);
