@@ -202,13 +202,13 @@ export class MigrationEngine {
   async resolve(ref: string, action: ResolveAction): Promise<{ id: string; action: ResolveAction }> {
     const ws = await this.#load();
     const env = (name: string) => ws.runtime.env(name);
-    return this.#locked(ws, false, async ({ conn, history, applied, progress }) => {
+    return this.#locked(ws, false, async ({ conn, history, applied, progress, waited }) => {
       const store = new TransformStore(conn.dialect, ws.config.table);
       const forgetTransforms = async (id: string) => {
         if (!(await store.exists(conn.session))) return;
         for (const s of await store.forgetStatements(conn.session, id)) await conn.session.execute(s.sql, s.params);
       };
-      return resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION, forgetTransforms });
+      return resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION, forgetTransforms, waitedForLock: waited });
     });
   }
 
@@ -395,21 +395,26 @@ export class MigrationEngine {
    * history tables (history.ensure()) once they know they will write, so a run that stops
    * before its first migration leaves a fresh database untouched.
    */
-  async #locked<T>(ws: Settings, readOnly: boolean, fn: (ctx: { conn: Connection; history: History; applied: AppliedRecord[]; progress: ProgressRecord[] }) => Promise<T>): Promise<T> {
+  async #locked<T>(ws: Settings, readOnly: boolean, fn: (ctx: { conn: Connection; history: History; applied: AppliedRecord[]; progress: ProgressRecord[]; waited: boolean }) => Promise<T>): Promise<T> {
     const { config } = ws;
     const conn = await connect(config, { readOnly });
     const history = new History(conn.session, conn.dialect, config.table, config.environment);
     let locked = false;
+    let waited = false;
     try {
       if (!readOnly) {
-        await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: config.lockTimeoutMs, onWait: (holder) => this.#emit({ event: "lock-wait", ...(holder ? { holder } : {}) }) });
+        const onWait = (holder: string | undefined) => {
+          waited = true;
+          this.#emit({ event: "lock-wait", ...(holder ? { holder } : {}) });
+        };
+        await conn.dialect.adapter.acquireLock(conn.session, conn.lockKey, { timeoutMs: config.lockTimeoutMs, onWait });
         locked = true;
       }
       const [applied, read] = await Promise.all([history.readApplied(), history.readProgress()]);
       const progress = "graph" in ws ? withStoppedStatements(read, (ws as Workspace).graph, (sql) => conn.dialect.compiler.splitStatements(sql)) : read;
       // Under a session lock, a marker still running is a runner that died: failed from now on, logged once.
       if (locked && !conn.dialect.adapter.locksWithTransactions) await recordInterrupted(history, progress, applied, whoAmI((name) => ws.runtime.env(name)));
-      return await fn({ conn, history, applied, progress });
+      return await fn({ conn, history, applied, progress, waited });
     } finally {
       if (locked) await conn.dialect.adapter.releaseLock(conn.session, conn.lockKey).catch(() => undefined);
       await conn.close();

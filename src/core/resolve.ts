@@ -16,6 +16,8 @@ export interface ResolveInput {
   toolVersion: string;
   /** Removes the migration's transform checkpoints (it counts as not applied from now on). */
   forgetTransforms(id: string): Promise<void>;
+  /** Another run held the migration lock when the command started: the state may have changed since the user looked. */
+  waitedForLock?: boolean;
 }
 
 /**
@@ -60,6 +62,8 @@ export async function resolveMigration(ref: string, action: ResolveAction, input
     }
     case "mark-rolled-back":
       if (!record && !failed) throw refuse("it is neither applied nor failed.");
+      // A run killed part-way may still finish on the server: what looked failed is applied now.
+      if (record && !failed && input.waitedForLock) throw refuse("another run held the migration lock when this command started, and the migration is applied now, not failed. Check it again before marking it rolled back.");
       if (record) await history.removeApplied(id);
       await history.clearProgress(id);
       await input.forgetTransforms(id);

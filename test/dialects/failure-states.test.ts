@@ -251,7 +251,7 @@ forEachDialect((dialect) => {
       expect((await migrator().status()).lockHolder).toBeUndefined();
     });
 
-    it("status during another runner's migration says the lock is held, and names the holder", async () => {
+    it("status during another runner's migration says the lock is held, and a resolve that waited for it refuses an applied migration", async () => {
       const { db, dir, migrator } = await setup(dialect, {
         [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table lv_one (id int primary key);\nselect sleep(4);\n-- migrate:down\ndrop table lv_one;\n",
       });
@@ -261,12 +261,18 @@ forEachDialect((dialect) => {
         if (i > 300) throw new Error("the migration never reached its sleep");
         await sleep(50);
       }
+      // A resolve typed now waits for the lock, then finds the migration applied: refused.
+      const resolving = runCli(["resolve", BASE, "--mark-rolled-back", "--url", db.url], { cwd: dir });
       const during = await runCli(["status", "--url", db.url], { cwd: dir });
       expect(during.code).toBe(0);
       expect(during.stdout).toMatch(/the migration lock is held now \(connection \d+[^)]*\): its runner may still be at work/);
       const json = JSON.parse((await runCli(["status", "--json", "--url", db.url], { cwd: dir })).stdout);
       expect(Object.keys(json)).toEqual(["migrations", "heads"]);
       expect((await running).applied).toEqual([BASE]);
+      const resolved = await resolving;
+      expect(resolved.code, resolved.stdout + resolved.stderr).toBe(2);
+      expect(resolved.stderr).toMatch(/another run held the migration lock when this command started, and the migration is applied now/);
+      expect(await query(db.url, "select id from migrations")).toEqual([{ id: BASE }]);
       const after = await runCli(["status", "--url", db.url], { cwd: dir });
       expect(after.stdout).toMatch(/applied/);
       expect(after.stdout).not.toMatch(/lock is held/);
