@@ -7,7 +7,7 @@ import type { BackupEntry, BackupResult } from "../hooks/backup.ts";
 import type { PluginCommand } from "../hooks/define-plugin.ts";
 import type { RunInfo } from "../hooks/types.ts";
 import { readGitCommit, whoAmI } from "../util/identity.ts";
-import { nowMs } from "../util/time.ts";
+import { nowMs, sleep } from "../util/time.ts";
 import { STRATA_VERSION } from "../util/version.ts";
 import { backupProvider, listBackups, restoreBackup, takeBackup, type BackupEvent } from "./backups.ts";
 import { TransformStore } from "../transform/checkpoint.ts";
@@ -22,7 +22,7 @@ import { resolveMigration, type ResolveAction } from "./resolve.ts";
 import { runSeeders, type SeedEvent } from "./seeds.ts";
 import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
 import { provided } from "./providers.ts";
-import { joinTransforms, listTransforms, recentlyActive, setTransformsState, type TransformStatus, type TransformSupport } from "./transforms.ts";
+import { joinTransforms, listTransforms, liveRunner, setTransformsState, type TransformStatus, type TransformSupport } from "./transforms.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 
 export type MigratorEvent =
@@ -254,7 +254,7 @@ export class MigrationEngine {
       );
       // SQLite's lock is only held inside each transaction: a runner between two chunks leaves
       // it free. Chunks written lately mean a runner is at work, so this process joins it.
-      if (free && conn.dialect.adapter.locksWithTransactions && (await recentlyActive(conn, ws.config.table, resumed.filter((t) => running.includes(t))))) free = false;
+      if (free && conn.dialect.adapter.locksWithTransactions && (await liveRunner(conn, ws.config.table, resumed.filter((t) => running.includes(t)))) !== undefined) free = false;
     } finally {
       await conn.close();
     }
@@ -342,7 +342,11 @@ export class MigrationEngine {
     // run:end answers run:start: a run refused before it (a modified migration, an irreversible one) has neither.
     let reachedStart = false;
     try {
-      return await this.#locked(ws, dryRun, async ({ conn, history, applied, progress }) => {
+      return await this.#locked(ws, dryRun, async (ctx) => {
+        const { conn, history } = ctx;
+        let { applied, progress } = ctx;
+        // SQLite's lock lasts one transaction: a runner between two chunks of a transform leaves it free.
+        if (!dryRun && direction === "up" && conn.dialect.adapter.locksWithTransactions) ({ applied, progress } = (await this.#awaitTransformRunner(ws, conn, history, progress)) ?? { applied, progress });
         info = { command: direction, environment: config.environment, database: config.database.described, dialect: conn.dialect.name, dryRun };
         const status = computeStatus(ws.graph, applied, progress);
         assertNoBlockers(status);
@@ -387,6 +391,29 @@ export class MigrationEngine {
       if (info && reachedStart) await hooks.call("run:end", { ...info, success: false, ...result, durationMs: nowMs() - started, migrations: executor?.timings ?? [], error: errorInfo(error) });
       throw error;
     }
+  }
+
+  /**
+   * Waits (up to the lock timeout, as for the lock) while another live process runs the
+   * transform of a migration this run would resume, and then reads the history again.
+   */
+  async #awaitTransformRunner(ws: Workspace, conn: Connection, history: History, progress: readonly ProgressRecord[]): Promise<{ applied: AppliedRecord[]; progress: ProgressRecord[] } | undefined> {
+    const resuming = new Set(progress.filter((p) => p.kind === "transform").map((p) => p.id));
+    if (resuming.size === 0) return undefined;
+    const ids = (await listTransforms(conn, ws.config.table)).filter((t) => resuming.has(t.migrationId) && t.state === "running").map((t) => t.id);
+    const { lockTimeoutMs, database } = ws.config;
+    const started = nowMs();
+    let waited = false;
+    for (let runner = await liveRunner(conn, ws.config.table, ids); runner !== undefined; runner = await liveRunner(conn, ws.config.table, ids)) {
+      const holder = `${runner}, running a transform`;
+      if (!waited) this.#emit({ event: "lock-wait", holder });
+      waited = true;
+      if (nowMs() - started >= lockTimeoutMs) throw errors.lockTimeout(database.described, lockTimeoutMs, holder);
+      await sleep(Math.min(250, lockTimeoutMs));
+    }
+    if (!waited) return undefined;
+    const [applied, fresh] = await Promise.all([history.readApplied(), history.readProgress()]);
+    return { applied, progress: fresh };
   }
 
   /**

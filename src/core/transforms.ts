@@ -1,5 +1,5 @@
-import { availableParallelism } from "node:os";
-import { pid } from "node:process";
+import { availableParallelism, hostname } from "node:os";
+import { kill, pid } from "node:process";
 import type { Dialect } from "../dialects/dialect.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 import type { HookRunner } from "../hooks/runner.ts";
@@ -123,10 +123,29 @@ export async function setTransformsState(conn: Connection, historyTable: string,
   return targets.filter((t) => t.state !== "done").map((t) => t.id);
 }
 
-/** Whether a chunk of these transforms was written within `withinMs`: a runner is at work on them (chunks take seconds at most). */
-export async function recentlyActive(conn: Connection, historyTable: string, ids: readonly string[], withinMs = 30_000): Promise<boolean> {
-  const at = await new TransformStore(conn.dialect, historyTable).lastActivity(conn.session, ids);
-  return at !== undefined && Date.now() - at < withinMs;
+/**
+ * A runner at work on these transforms, described, or undefined: one wrote a chunk within
+ * `withinMs` (chunks take seconds at most) and, where it ran on this host, its process lives.
+ */
+export async function liveRunner(conn: Connection, historyTable: string, ids: readonly string[], withinMs = 30_000): Promise<string | undefined> {
+  const last = await new TransformStore(conn.dialect, historyTable).lastChunk(conn.session, ids);
+  if (!last || Date.now() - last.at >= withinMs) return undefined;
+  const owner = last.by === undefined ? undefined : /^[^@]*@(.*) pid (\d+)$/.exec(last.by);
+  if (owner && owner[1] === hostname()) {
+    const runner = Number(owner[2]);
+    return runner !== pid && processLives(runner) ? `pid ${runner} on ${owner[1]}` : undefined;
+  }
+  return last.by ?? "another runner";
+}
+
+function processLives(id: number): boolean {
+  try {
+    kill(id, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /**

@@ -193,14 +193,14 @@ export class TransformStore {
     return Number((await session.execute(sql, [id, "done"], OWN)).rows[0]?.n ?? 0);
   }
 
-  /** When a chunk of these transforms was last written (done or failed), in ms since the epoch. */
-  async lastActivity(session: Session, ids: readonly string[]): Promise<number | undefined> {
+  /** The chunk of these transforms written last (done or failed): when, in ms since the epoch, and by whom. */
+  async lastChunk(session: Session, ids: readonly string[]): Promise<{ at: number; by?: string } | undefined> {
     if (ids.length === 0) return undefined;
-    const sql = `select max(${this.#i("updated_at")}) as at from ${this.#t(this.chunks)} where ${this.#i("transform_id")} in (${ids.map((_, i) => this.#p(i + 1)).join(", ")})`;
-    const at = (await session.execute(sql, ids, OWN)).rows[0]?.at;
-    if (at === null || at === undefined) return undefined;
-    const ms = (at instanceof Date ? at : new Date(String(at))).getTime();
-    return Number.isNaN(ms) ? undefined : ms;
+    const sql = `select ${this.#i("updated_at")} as at, ${this.#i("by")} as by from ${this.#t(this.chunks)} where ${this.#i("transform_id")} in (${ids.map((_, i) => this.#p(i + 1)).join(", ")}) and ${this.#i("updated_at")} is not null order by ${this.#i("updated_at")} desc limit 1`;
+    const row = (await session.execute(sql, ids, OWN)).rows[0];
+    if (!row) return undefined;
+    const ms = (row.at instanceof Date ? row.at : new Date(String(row.at))).getTime();
+    return Number.isNaN(ms) ? undefined : { at: ms, ...(row.by != null ? { by: String(row.by) } : {}) };
   }
 
   /** How many chunks are not done, and how many of those failed for good. */
@@ -247,11 +247,12 @@ export class TransformStore {
     return { state: String(row.state) as TransformState, cursor: decodeKey(row.cursor_key), plannedAll: Number(row.planned_all) === 1, nextChunk: Number(row.next_chunk) };
   }
 
-  planStatements(id: string, chunk: { chunkNo: number; from: unknown[] | null; to: unknown[] | null; size: number }): Statement[] {
+  /** The next chunk, planned by `by` (who is named until a runner finishes the chunk). */
+  planStatements(id: string, chunk: { chunkNo: number; from: unknown[] | null; to: unknown[] | null; size: number }, by: string): Statement[] {
     const insert = this.#q({
       kind: "insert", table: this.chunks,
-      columns: ["transform_id", "chunk_no", "from_key", "to_key", "size", "state", "rows", "changed", "attempts", "updated_at"],
-      rows: [[id, chunk.chunkNo, encodeKey(chunk.from), encodeKey(chunk.to), chunk.size, "pending", 0, 0, 0, new Date()]],
+      columns: ["transform_id", "chunk_no", "from_key", "to_key", "size", "state", "rows", "changed", "attempts", "by", "updated_at"],
+      rows: [[id, chunk.chunkNo, encodeKey(chunk.from), encodeKey(chunk.to), chunk.size, "pending", 0, 0, 0, by, new Date()]],
     });
     const advance = this.#q({
       kind: "update", table: this.transforms,

@@ -228,7 +228,7 @@ async function planNext(ctx: EngineContext, session: Session, shared: Shared): P
     }
     const size = shared.size;
     const to = (await shared.sql.nextBoundary(session, state.cursor, size)) ?? null;
-    await session.executeBatch(shared.store.planStatements(shared.id, { chunkNo: state.nextChunk, from: state.cursor, to, size }));
+    await session.executeBatch(shared.store.planStatements(shared.id, { chunkNo: state.nextChunk, from: state.cursor, to, size }, ctx.by));
     await session.execute(tx.commit);
     return "planned";
   } catch (error) {
