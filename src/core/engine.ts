@@ -92,7 +92,11 @@ export class MigrationEngine {
     // A SQLite file that does not exist has nothing to roll back: it is not created for that.
     const { database } = (await this.#settings()).config;
     const file = sqlitePath(database.url);
-    if (file !== undefined && file !== ":memory:" && !existsSync(file)) return { rolledBack: [] };
+    if (file !== undefined && file !== ":memory:" && !existsSync(file)) {
+      // Nothing is applied there: --to names a migration that is not applied (or none at all), as anywhere else.
+      if (options.to !== undefined) planDown((await this.#load()).graph, [], options);
+      return { rolledBack: [] };
+    }
     const result = await this.#migrate("down", options, (ws, _status, applied) => ({ down: planDown(ws.graph, applied, options) }));
     return { rolledBack: result.rolledBack };
   }

@@ -130,6 +130,12 @@ describe("usage errors: exit 2", () => {
     expectExit(result, 0);
     expect(result.stdout).toContain("Nothing to roll back.");
     expect(existsSync(join(dir, "data"))).toBe(false);
+    // --to a migration that is not applied is refused as on any database (exit 2), still creating nothing.
+    const to = await strata(dir, ["down", "--to", BASE]);
+    expectExit(to, 2);
+    expect(to.stderr).toContain(`Migration "${BASE}" is not applied`);
+    expectExit(await strata(dir, ["down", "--to", "20990101000000_nowhere"]), 1);
+    expect(existsSync(join(dir, "data"))).toBe(false);
   });
 
   it("conflicting down flags are refused before any database is opened or created", async () => {
