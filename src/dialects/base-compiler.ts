@@ -3,7 +3,7 @@ import { generatedName } from "../schema/names.ts";
 import { assertNever, type Operation } from "../schema/operations.ts";
 import type { Condition, Query } from "../schema/query.ts";
 import { errors } from "../errors.ts";
-import type { Catalog, Compiler, Statement } from "./dialect.ts";
+import type { Catalog, Compiler, Statement, TableInfo } from "./dialect.ts";
 import { splitSqlStatements, type SplitOptions } from "./split-statements.ts";
 
 const stmt = (sql: string, params: readonly unknown[] = []): Statement => ({ sql, params });
@@ -152,7 +152,7 @@ export abstract class BaseCompiler implements Compiler {
       case "DropForeignKey":
         return this.dropForeignKey(op.table, op.name, catalog);
       case "AddUnique":
-        return [stmt(`alter table ${this.quoteTable(op.table)} add constraint ${this.quoteIdentifier(op.name)} unique (${this.quoteList(op.columns)})`)];
+        return [this.addUniqueStatement(op.table, op.name, op.columns)];
       case "DropUnique":
         return [this.dropUnique(op.table, op.name)];
       case "AddCheck":
@@ -219,6 +219,31 @@ export abstract class BaseCompiler implements Compiler {
   }
 
   protected abstract alterColumn(table: string, column: ColumnDef, catalog: Catalog): Promise<Statement[]>;
+
+  /**
+   * alterColumn: unique / index / references of the new definition that the column does not
+   * have yet. Never drops one the definition leaves out (dropUnique, dropIndex, dropForeignKey do).
+   */
+  protected missingColumnConstraints(table: string, column: ColumnDef, current: TableInfo | undefined, withReferences = true): Statement[] {
+    const out: Statement[] = [];
+    const only = (columns: readonly string[]) => columns.length === 1 && columns[0] === column.name;
+    const t = this.quoteTable(table);
+    if (column.unique && !column.primary && !current?.indexes.some((i) => i.unique && !i.where && only(i.columns))) {
+      out.push(this.addUniqueStatement(table, generatedName(table, [column.name], "key"), [column.name]));
+    }
+    if (column.index && !current?.indexes.some((i) => i.columns[0] === column.name)) {
+      out.push(this.createIndex(table, generatedName(table, [column.name], "idx"), [column.name], false, undefined, false));
+    }
+    const ref = column.references;
+    if (ref && withReferences && !current?.foreignKeys.some((f) => only(f.columns))) {
+      out.push(stmt(`alter table ${t} add ${this.foreignKeyClause(ref.name ?? generatedName(table, [column.name], "fkey"), [column.name], ref.table, [ref.column], ref.onDelete, ref.onUpdate)}`));
+    }
+    return out;
+  }
+
+  protected addUniqueStatement(table: string, name: string, columns: readonly string[]): Statement {
+    return stmt(`alter table ${this.quoteTable(table)} add constraint ${this.quoteIdentifier(name)} unique (${this.quoteList(columns)})`);
+  }
 
   protected createIndex(table: string, name: string, columns: readonly string[], unique: boolean, where: string | undefined, concurrently: boolean): Statement {
     const conc = concurrently ? "concurrently " : "";

@@ -187,8 +187,9 @@ export class MysqlCompiler extends BaseCompiler {
     return [stmt(`alter table ${this.quoteTable(op.table)} ${clauses.join(", ")}${online}`)];
   }
 
-  protected async alterColumn(table: string, column: ColumnDef, _catalog: Catalog): Promise<Statement[]> {
-    return [stmt(`alter table ${this.quoteTable(table)} modify column ${this.columnDefinition(table, column, true)}`)];
+  protected async alterColumn(table: string, column: ColumnDef, catalog: Catalog): Promise<Statement[]> {
+    const current = await catalog.table(table);
+    return [stmt(`alter table ${this.quoteTable(table)} modify column ${this.columnDefinition(table, column, true)}`), ...this.missingColumnConstraints(table, column, current)];
   }
 
   /**

@@ -3,7 +3,7 @@ import { generatedName } from "../../schema/names.ts";
 import type { CreateTable, Operation } from "../../schema/operations.ts";
 import { errors } from "../../errors.ts";
 import { BaseCompiler } from "../base-compiler.ts";
-import type { Catalog, Statement, TableInfo } from "../dialect.ts";
+import type { Catalog, Statement } from "../dialect.ts";
 import type { SplitOptions } from "../split-statements.ts";
 import { longIdentifiers } from "./identifiers.ts";
 import { postgresColumnType } from "./types.ts";
@@ -155,12 +155,15 @@ export class PostgresCompiler extends BaseCompiler {
     const c = this.quoteIdentifier(column.name);
     const type = this.columnType(column);
     const checkName = generatedName(table, [column.name], "check");
-    const hadEnumCheck = current === undefined || current.checks.some((k) => k.name === checkName);
+    // The enum check is found by what it checks: its name may come from the table's or the column's old name.
+    const enumChecks = current?.checks.filter((k) => k.name === checkName || isEnumCheckOf(k.expression, column.name)).map((k) => k.name) ?? [checkName];
     const actions: string[] = [];
-    if (hadEnumCheck || column.type === "enum") actions.push(`drop constraint if exists ${this.quoteIdentifier(checkName)}`);
+    if (column.type === "enum" && !enumChecks.includes(checkName)) enumChecks.push(checkName);
+    for (const name of enumChecks) actions.push(`drop constraint if exists ${this.quoteIdentifier(name)}`);
     // An identity column has no default to drop: PostgreSQL refuses DROP DEFAULT on it.
     if (!column.autoIncrement && existing?.autoIncrement !== true) actions.push(`alter column ${c} drop default`);
-    actions.push(`alter column ${c} type ${type} using ${c}::${type}`);
+    // Not when the type stays: PostgreSQL refuses any type change of a column a view uses.
+    if (existing?.type !== formatType(type)) actions.push(`alter column ${c} type ${type} using ${c}::${type}`);
     // A primary key column is NOT NULL by definition; PostgreSQL refuses DROP NOT NULL on it.
     if (!column.primary && !current?.primaryKey.includes(column.name)) actions.push(`alter column ${c} ${column.nullable ? "drop" : "set"} not null`);
     if (column.default && !column.autoIncrement) actions.push(`alter column ${c} set default ${this.defaultValue(column)}`);
@@ -172,24 +175,22 @@ export class PostgresCompiler extends BaseCompiler {
     out.push(...this.missingColumnConstraints(table, column, current));
     return out;
   }
+}
 
-  /** unique / index / references of the new definition that the column does not have yet. */
-  protected missingColumnConstraints(table: string, column: ColumnDef, current: TableInfo | undefined): Statement[] {
-    const out: Statement[] = [];
-    const only = (columns: readonly string[]) => columns.length === 1 && columns[0] === column.name;
-    const t = this.quoteTable(table);
-    if (column.unique && !column.primary && !current?.indexes.some((i) => i.unique && !i.where && only(i.columns))) {
-      out.push(stmt(`alter table ${t} add constraint ${this.quoteIdentifier(generatedName(table, [column.name], "key"))} unique (${this.quoteIdentifier(column.name)})`));
-    }
-    if (column.index && !current?.indexes.some((i) => i.columns[0] === column.name)) {
-      out.push(this.createIndex(table, generatedName(table, [column.name], "idx"), [column.name], false, undefined, false));
-    }
-    const ref = column.references;
-    if (ref && !current?.foreignKeys.some((f) => only(f.columns))) {
-      out.push(stmt(`alter table ${t} add ${this.foreignKeyClause(ref.name ?? generatedName(table, [column.name], "fkey"), [column.name], ref.table, [ref.column], ref.onDelete, ref.onUpdate)}`));
-    }
-    return out;
-  }
+/** Whether a check (as pg_get_constraintdef shows it) is an enum's: `kind = ANY (ARRAY['a'::text, ...])`. */
+function isEnumCheckOf(expression: string, column: string): boolean {
+  // Bare, or double-quoted where the name needs it (capitals, a reserved word).
+  return [column, `"${column.replace(/"/g, '""')}"`].some((name) => {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^\\(*${escaped}\\)?(?:::text)? = ANY \\(ARRAY\\[`).test(expression);
+  });
+}
+
+/** A type as strata writes it, as format_type() reads it back: `varchar(9)` -> `character varying(9)`. */
+function formatType(type: string): string {
+  const time = /^(timestamp|time)(tz)?(\(\d+\))?$/.exec(type);
+  if (time) return `${time[1]}${time[3] ?? ""} ${time[2] ? "with" : "without"} time zone`;
+  return type.replace(/^varchar\(/, "character varying(");
 }
 
 /** `character varying(255)` -> `character varying(255)[]`; array columns stay as they are. */

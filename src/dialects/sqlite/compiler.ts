@@ -44,8 +44,6 @@ export class SqliteCompiler extends BaseCompiler {
 
   override async compileOperation(op: Operation, catalog: Catalog): Promise<Statement[]> {
     switch (op.kind) {
-      case "AddUnique":
-        return [this.createIndex(op.table, op.name, op.columns, true, undefined, false)];
       case "DropUnique":
         return this.dropUniqueOrConstraint(op.table, op.name, catalog);
       default:
@@ -159,7 +157,15 @@ export class SqliteCompiler extends BaseCompiler {
 
   /** SQLite cannot change a column in place: every change is a rebuild. */
   protected async alterColumn(table: string, column: ColumnDef, catalog: Catalog): Promise<Statement[]> {
-    return this.rebuild(table, catalog, { kind: "alterColumn", column, definition: this.columnDefinition(table, column) });
+    const current = await catalog.table(table);
+    const rebuilt = await this.rebuild(table, catalog, { kind: "alterColumn", column, definition: this.columnDefinition(table, column) });
+    // A reference is part of the rebuilt column's definition; unique and index are indexes beside it.
+    return [...rebuilt, ...this.missingColumnConstraints(table, column, current, false)];
+  }
+
+  /** SQLite cannot add a constraint to a table: a unique index does the same. */
+  protected override addUniqueStatement(table: string, name: string, columns: readonly string[]): Statement {
+    return this.createIndex(table, name, columns, true, undefined, false);
   }
 
   // ---- constraints -----------------------------------------------------------------------

@@ -85,7 +85,8 @@ function applyChange(draft: Draft, change: RebuildChange): void {
       const replacesPrimary = change.column.primary && change.column.autoIncrement;
       const kept = columns[at].segments.filter((s) => {
         if (s.kind === "notnull" || s.kind === "null" || s.kind === "default") return false;
-        if (s.kind === "check" && s.name !== undefined && sameName(s.name, enumCheck)) return false;
+        // The enum's check: by its name, or (made before a rename of the table or column) by what it checks.
+        if (s.kind === "check" && s.name !== undefined && (sameName(s.name, enumCheck) || isEnumCheck(s.name, s.check, change.column.name))) return false;
         return !(s.kind === "primary" && replacesPrimary);
       });
       columns[at] = { name: columns[at].name, head: change.definition, segments: kept, copy: columns[at].copy };
@@ -189,4 +190,12 @@ function writeRebuild(draft: Draft, w: RebuildWriter): Statement[] {
   for (const index of draft.indexes) out.push(stmt(index.sql));
   for (const trigger of draft.triggers) out.push(stmt(trigger.sql));
   return out;
+}
+
+/** A check strata made for an enum column: named `<table>_<column>_check`, `"<column>" in (...)`. */
+function isEnumCheck(name: string, check: string | undefined, column: string): boolean {
+  if (!/_check$/i.test(name) || check === undefined) return false;
+  const quoted = `"${column.replace(/"/g, '""')}"`.toLowerCase();
+  const text = check.trim().toLowerCase();
+  return [quoted, column.toLowerCase()].some((c) => text.startsWith(`${c} in (`) || text.startsWith(`${c} in(`));
 }
