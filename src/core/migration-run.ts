@@ -43,6 +43,10 @@ export interface MigrationRunOptions {
 export type TransactionMode = "own" | "savepoint" | "run";
 
 const READS = /^\s*(select|with|show|explain|pragma)\b/i;
+/** Data statements of a .sql section sent per round trip, in a transaction where DDL commits on its own. */
+const DATA_BATCH = 100;
+/** Data statements (after any leading comments): they can share a transaction where DDL cannot. */
+const DATA = /^(?:\s|--[^\n]*\n|#[^\n]*\n|\/\*[\s\S]*?\*\/)*(insert|update|delete|replace)\b/i;
 
 /** Raised when another runner applied the migration while this one waited for the write lock. */
 export class AlreadyApplied extends Error {}
@@ -235,7 +239,13 @@ export class MigrationRun {
     }
     const texts = this.#o.dialect.compiler.splitStatements(sql);
     const last = texts.pop();
-    for (const text of texts) await this.#execute({ sql: text, params: [] }, "schema");
+    for (let i = 0; i < texts.length; ) {
+      let run = 0;
+      while (this.#groupsData && DATA.test(texts[i + run] ?? "")) run++;
+      if (run > 1) await this.#executeData(texts.slice(i, i + run).map((text) => ({ sql: text, params: [] })));
+      else await this.#execute({ sql: texts[i], params: [] }, "schema");
+      i += Math.max(run, 1);
+    }
     if (last === undefined) return;
     const statement = { sql: last, params: [] };
     if (this.#mayHold(statement)) this.#held = statement;
@@ -375,6 +385,70 @@ export class MigrationRun {
     const { session, dialect, mode } = this.#o;
     if (mode === "savepoint") await dialect.adapter.savepoints!.rollback(session);
     else await dialect.adapter.rollback(session);
+  }
+
+  /**
+   * Where DDL commits on its own (MySQL), consecutive data statements of a .sql section
+   * share one transaction, so a file of thousands of INSERTs is not one durable commit
+   * each. Outside a dry run, a resumed run and a --single-transaction run.
+   */
+  get #groupsData(): boolean {
+    const o = this.#o;
+    return !o.dryRun && o.session.batchStopsAtError && o.mode === "own" && !this.#transactional && !this.#afterTransform && o.resumeAfter === undefined && o.dialect.adapter.transactionStatements !== undefined;
+  }
+
+  /**
+   * Runs data statements in one transaction, recording them done when it commits. A failing
+   * statement undoes only itself: what ran before it is committed and recorded, so the
+   * migration is failed with exactly what ran (unless the error ended the transaction, as a
+   * deadlock does: then none of the group ran). Killed part-way, the group rolls back and
+   * the marker still counts the statements before it.
+   */
+  async #executeData(statements: readonly Statement[]): Promise<void> {
+    const { session, dialect, history, id } = this.#o;
+    const tx = dialect.adapter.transactionStatements!;
+    const start = this.#statementsDone;
+    await this.sent();
+    await this.writeMarker();
+    await session.execute(tx.begin);
+    let done = 0;
+    try {
+      for (let i = 0; i < statements.length; i += DATA_BATCH) {
+        const batch = statements.slice(i, i + DATA_BATCH);
+        for (const statement of batch) {
+          this.#checkIdentifiers(statement.sql);
+          this.#o.onStatement?.(statement, "schema");
+        }
+        this.lastStatement = batch[batch.length - 1].sql;
+        // One round trip per batch; where one fails, the batch is undone and run again
+        // statement by statement, to stop at the one that fails with those before it kept.
+        const sent = await session.executeBatch([{ sql: "savepoint strata_data", params: [] }, ...batch]).then(() => true, (error: unknown) => {
+          if (dialect.adapter.endsTransaction?.(error)) throw error;
+          return false;
+        });
+        if (sent) {
+          done += batch.length;
+          continue;
+        }
+        await session.execute("rollback to savepoint strata_data");
+        for (const statement of batch) {
+          this.lastStatement = statement.sql;
+          await session.execute(statement.sql, statement.params);
+          done++;
+        }
+      }
+    } catch (error) {
+      if (dialect.adapter.endsTransaction?.(error)) {
+        await session.execute("rollback").catch(() => undefined);
+        done = 0;
+      } else {
+        await session.executeBatch([{ sql: tx.commit, params: [] }, history.advanceProgressStatement(id, start + done)]);
+      }
+      this.#statementsDone = start + done;
+      throw namingStatement(error, statements[done].sql);
+    }
+    await session.executeBatch([{ sql: tx.commit, params: [] }, history.advanceProgressStatement(id, start + done)]);
+    this.#statementsDone = start + done;
   }
 
   async #execute(statement: Statement, kind: "schema" | "data", transactable = true): Promise<{ rows: Row[]; rowCount: number }> {

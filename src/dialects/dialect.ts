@@ -169,6 +169,8 @@ export interface Adapter {
   setStatementTimeout(session: Session, timeoutMs: number): Promise<boolean>;
   /** Whether a statement failed only because it waited too long for a lock (safe to retry: it changed nothing). */
   isLockTimeout(error: unknown): boolean;
+  /** Optional: whether an error rolled back the whole transaction, not only its statement (a MySQL deadlock). */
+  endsTransaction?(error: unknown): boolean;
   /**
    * Before a statement written as SQL runs outside a transaction: where it is a CREATE INDEX
    * CONCURRENTLY whose name an INVALID index holds (left by an earlier failed try), that index

@@ -110,6 +110,34 @@ forEachDialect((dialect) => {
       expect(await tableNames(db.url)).toEqual(expect.arrayContaining(["rb_one", "rb_two"]));
     });
 
+    it("data statements share one transaction: a failing one keeps those before it, a kill keeps none of the group", async () => {
+      const inserts = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `insert into dg_rows (id) values (${from + i});`).join("\n");
+      const { db, dir, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: `-- migrate:up\ncreate table dg_rows (id int primary key);\n${inserts(1, 300)}\ncreate table dg_after (id int);\n`,
+        [`migrations/${FOUR}.sql`]: `-- migrate:up\n${inserts(301, 303)}\ninsert into dg_rows (id) values (1);\n${inserts(304, 305)}\n`,
+      });
+      const error = (await migrator().run().catch((e: unknown) => e)) as MigrationError;
+      expect(error.statement).toMatch(/^insert into dg_rows \(id\) values \(1\);?$/);
+      expect(Number((await query(db.url, "select count(*) as n from dg_rows"))[0].n)).toBe(303);
+      expect((await migrator().status()).migrations.find((m) => m.id === FOUR)).toMatchObject({ state: "failed", failure: { statementsDone: 3, statement: expect.stringMatching(/^insert into dg_rows \(id\) values \(1\);?$/) } });
+
+      await addFiles(dir, { [`migrations/${AFTER}.sql`]: "-- migrate:up\ninsert into dg_after (id) values (1);\ninsert into dg_after (id) select 2 from (select sleep(3)) s;\ninsert into dg_after (id) values (3);\n" });
+      await migrator().resolve(FOUR, "mark-applied");
+      const child = spawnCli(["up", "--url", db.url], dir);
+      const exited = new Promise((resolve) => child.on("close", resolve));
+      for (let i = 0; ; i++) {
+        if ((await query(db.url, "select 1 from information_schema.processlist where db = ? and info like '%sleep(3)%' and info not like '%processlist%'", [db.name])).length > 0) break;
+        if (i > 300) throw new Error("the migration never reached its sleep");
+        await sleep(50);
+      }
+      child.kill("SIGKILL");
+      await exited;
+      await sleep(3500);
+      // The server rolled the open transaction back: nothing of the group, and the marker says so.
+      expect(await query(db.url, "select id from dg_after")).toEqual([]);
+      expect((await migrator().status()).migrations.find((m) => m.id === AFTER)).toMatchObject({ state: "failed", failure: { statementsDone: 0, statement: expect.stringMatching(/^insert into dg_after \(id\) values \(1\);?$/) } });
+    });
+
     it("mark-rolled-back after undoing by hand: the fixed file then applies, and the resolve is logged", async () => {
       const { db, dir, migrator } = await setup(dialect, mysqlProject());
       await migrator().run().catch(() => undefined);

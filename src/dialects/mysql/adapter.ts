@@ -145,6 +145,11 @@ export class MysqlAdapter implements Adapter {
     return databaseCodeOf(error)?.startsWith("1205") ?? false;
   }
 
+  /** InnoDB undoes the whole transaction for a deadlock (1213); other errors undo their statement only. */
+  endsTransaction(error: unknown): boolean {
+    return databaseCodeOf(error)?.startsWith("1213") ?? false;
+  }
+
   async scratchDatabase(session: Session): Promise<{ url: string; described: string; drop(): Promise<void> }> {
     const { rows } = await session.execute("select database() as name");
     const name = scratchName(String(rows[0]?.name ?? "strata"), 64);
