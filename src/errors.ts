@@ -14,6 +14,7 @@ export type ErrorCode =
   | "DUPLICATE_ID"
   | "MIGRATION_INVALID"
   | "MIGRATION_FAILED"
+  | "INTERRUPTED"
   | "MIGRATION_NOT_FOUND"
   | "CHECKSUM_MISMATCH"
   | "MIGRATION_MISSING"
@@ -265,6 +266,12 @@ export const errors = {
       hint: partial ? partialFailureHint(id, direction, hintOf(cause)) : (hintOf(cause) ?? "Fix the migration and run the command again: nothing of it was kept."),
       cause,
       details: { id, direction, ...(statement ? { statement } : {}) },
+    });
+  },
+  interrupted(signal: string, where: string) {
+    return new StrataError("INTERRUPTED", `Stopped by ${signal} ${where}.`, {
+      hint: "What completed is recorded. Run the command again to go on (a transform resumes where it stopped).",
+      details: { signal },
     });
   },
   lockTimeout(what: string, waitedMs: number, holder?: string) {

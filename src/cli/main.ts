@@ -31,7 +31,7 @@ export interface CliIo {
  * Parses with cac, runs the matched command in its own try/catch (cac's advice for async
  * actions) and maps errors to exit codes: ConfigError/UsageError 2, other failures 1.
  */
-export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getRuntime()): Promise<number> {
+export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getRuntime(), signal?: AbortSignal): Promise<number> {
   const write = io?.write ?? runtime.write;
   const global = globalFlags(argv, runtime);
   // picocolors is loaded only for colour: it reads process.stdout, which Bun builds slowly.
@@ -80,7 +80,7 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
     if (!cli.matchedCommand) {
       const name = String(parsed.args[0] ?? argv[0]);
       if (name.startsWith("-")) throw errors.usage(`Unknown option \`${name.replace(/=.*$/, "")}\`.`, `Run "strata --help" for the commands and options.`);
-      const ctx = await createContext(parsed.args.slice(1).map(String), { ...parsed.options }, global, out, runtime, io?.cwd ?? runtime.cwd());
+      const ctx = await createContext(parsed.args.slice(1).map(String), { ...parsed.options }, global, out, runtime, io?.cwd ?? runtime.cwd(), signal);
       const found = parsed.args[0] === undefined ? undefined : await ctx.migrator().pluginCommand(name);
       if (!found) throw errors.usage(`Unknown command "${name}".`, `Commands: ${COMMANDS.map((c) => c.name.split(" ")[0]).join(", ")}, and those plugins add ("strata plugins"). Run "strata --help".`);
       const unknown = unknownFlag(ctx.options, found.command);
@@ -91,7 +91,7 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
     if (!matched) return 0;
     const options = { ...parsed.options };
     for (const name of TEXT_FLAGS) if (typeof options[name] === "number") options[name] = rawFlagValue(argv, name) ?? String(options[name]);
-    const code = await matched.run(await createContext(matchedArgs, options, global, out, runtime, io?.cwd ?? runtime.cwd()));
+    const code = await matched.run(await createContext(matchedArgs, options, global, out, runtime, io?.cwd ?? runtime.cwd(), signal));
     return code ?? 0;
   } catch (error) {
     const normalized = error instanceof Error && error.name === "CACError" ? errors.usage(`${asTyped(error.message, argv)}.`) : error;
@@ -164,7 +164,7 @@ function rawFlagValue(argv: string[], name: string): string | undefined {
   return undefined;
 }
 
-async function createContext(args: string[], options: Record<string, unknown>, global: GlobalFlags, out: Output, runtime: Runtime, cwd: string): Promise<CommandContext> {
+async function createContext(args: string[], options: Record<string, unknown>, global: GlobalFlags, out: Output, runtime: Runtime, cwd: string, signal?: AbortSignal): Promise<CommandContext> {
   // Loaded only when a command runs, so --help loads no engine, config or driver.
   const { Migrator } = await import("../core/migrator.ts");
   const interactive = () => runtime.isTTY("stdin") && runtime.isTTY("stdout");
@@ -176,6 +176,7 @@ async function createContext(args: string[], options: Record<string, unknown>, g
     ...(global.env ? { env: global.env } : {}),
     ...(global.url ? { url: global.url } : {}),
     ...(global.lockTimeout !== undefined ? { lockTimeout: global.lockTimeout } : {}),
+    ...(signal ? { signal } : {}),
     onEvent: (event) => handler(event),
   });
   return {
@@ -226,6 +227,18 @@ async function runPluginCommand(ctx: CommandContext, plugin: string, command: Pl
 
 /** The process entry: runs the CLI on the process arguments and exits with its code. */
 export async function main(runtime: Runtime = getRuntime()): Promise<never> {
-  const code = await runCli(runtime.argv(), undefined, runtime);
+  // Ctrl-C or SIGTERM: stop after the migration in progress, with what completed recorded
+  // (and hooks told); a second one stops at once.
+  const stop = new AbortController();
+  runtime.onStopSignals((signal) => {
+    if (stop.signal.aborted) {
+      runtime.write("stderr", `\n${signal} again: stopping now.\n`);
+      void runtime.exit(1);
+      return;
+    }
+    runtime.write("stderr", `\n${signal}: stopping after the migration in progress (a transform after its chunks in flight). ${signal === "SIGINT" ? "Ctrl-C" : "Send it"} again to stop now.\n`);
+    stop.abort(signal);
+  });
+  const code = await runCli(runtime.argv(), undefined, runtime, stop.signal);
   return runtime.exit(code);
 }

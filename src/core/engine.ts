@@ -45,6 +45,12 @@ export interface MigratorOptions extends Omit<StrataConfig, "url"> {
   url?: string;
   /** Receives progress events (`migrated`, `statement` in dry runs, warnings). */
   onEvent?: (event: MigratorEvent) => void;
+  /**
+   * Aborting it stops a run after the migration in progress (a transform after its chunks
+   * in flight), with what completed recorded; the run then rejects with INTERRUPTED. The
+   * reason, when a string, names the cause (the CLI passes the signal's name).
+   */
+  signal?: AbortSignal;
 }
 
 export interface StatusResult {
@@ -361,6 +367,7 @@ export class MigrationEngine {
           session: conn.session, dialect: conn.dialect, history, hooks, environment: config.environment, dryRun,
           by: whoAmI(env), toolVersion: STRATA_VERSION, ddlRetries: config.ddl.retries, singleTransaction: options.singleTransaction ?? false, load, emit: (e) => this.#emit(e),
           transforms: this.#transformSupport(ws),
+          ...(this.#options.signal ? { signal: this.#options.signal } : {}),
           resumable: new Map(progress.filter((p) => p.kind === "transform").map((p) => [p.id, p.statementsDone])),
           ...(dryRun ? {} : { gitCommit: readGitCommit(config.root, env) }),
         });
@@ -468,6 +475,7 @@ export class MigrationEngine {
       runtime: ws.runtime,
       openDialect: (poolSize) => configuredDialect(ws.config, { poolSize }),
       policy: () => (policy ??= provided(ws.hooks.plugins, ws.runtime, "batching")),
+      ...(this.#options.signal ? { signal: this.#options.signal } : {}),
     };
   }
 

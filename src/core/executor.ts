@@ -55,6 +55,8 @@ export interface ExecutorOptions {
   transforms: TransformSupport;
   /** Migrations that stopped in a transform, with how many statements had run: they resume. */
   resumable: ReadonlyMap<string, number>;
+  /** Aborted: stop before the next migration (see MigratorOptions.signal). */
+  signal?: AbortSignal;
 }
 
 export interface DownItem {
@@ -248,7 +250,13 @@ export class Executor {
     record: (durationMs: number) => Statement[],
     batch?: number,
   ): Promise<boolean> {
-    const { hooks, environment, dryRun, dialect } = this.#o;
+    const { hooks, environment, dryRun, dialect, signal } = this.#o;
+    // A signal arrives as an event: let it in, where a synchronous driver (SQLite) never yields.
+    if (signal) await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) {
+      const done = direction === "up" ? `${this.result.applied.length} applied` : `${this.result.rolledBack.length} rolled back`;
+      throw errors.interrupted(typeof signal.reason === "string" ? signal.reason : "the caller", `before ${source.id} (${done} in this run${this.#o.singleTransaction ? ", undone with it: --single-transaction" : ""})`);
+    }
     await hooks.call("migration:before", { id: source.id, name: source.name, direction, environment, dryRun, index, total });
     this.#o.emit({ event: "migrating", id: source.id, direction });
     const started = nowMs();

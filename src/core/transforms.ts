@@ -21,6 +21,8 @@ export interface TransformSupport {
   openDialect(poolSize: number): Promise<Dialect>;
   /** The batching policy, from a plugin or the built-in one (loaded on first use). */
   policy(): Promise<BatchPolicy>;
+  /** Aborted: the lanes stop after their chunks in flight (see MigratorOptions.signal). */
+  signal?: AbortSignal;
 }
 
 export interface TransformCall extends TransformSupport {
@@ -70,6 +72,7 @@ export async function runMigrationTransform(
     version: source.checksum,
     instance: instance as unknown as Record<string, unknown>,
     emit: call.emit,
+    ...(call.signal ? { signal: call.signal } : {}),
   };
   try {
     if (call.dryRun) {
@@ -167,7 +170,7 @@ export async function joinTransforms(call: TransformCall, ws: { graph: { byId: R
       if (!source) throw new UsageError(`Transform "${record.id}" belongs to migration "${record.migrationId}", whose file is not here.`);
       const spec = await storedSpec(dialect, ws.config.table, record.id, source);
       const instance = (await load(source)) as unknown as Record<string, unknown>;
-      await runTransform({ dialect, openSession: () => dialect.driver.open(), historyTable: call.historyTable, runtime: call.runtime, hooks: call.hooks, policy: await call.policy(), by: chunkOwner(call.by), version: source.checksum, instance, emit: call.emit }, spec);
+      await runTransform({ dialect, openSession: () => dialect.driver.open(), historyTable: call.historyTable, runtime: call.runtime, hooks: call.hooks, policy: await call.policy(), by: chunkOwner(call.by), version: source.checksum, instance, emit: call.emit, ...(call.signal ? { signal: call.signal } : {}) }, spec);
     }
   } finally {
     await dialect.driver.close();

@@ -28,7 +28,7 @@ export interface Workspace extends Settings {
   graph: Graph<MigrationSource>;
 }
 
-const NON_CONFIG_KEYS = new Set(["cwd", "configFile", "env", "url", "onEvent", "lockTimeout"]);
+const NON_CONFIG_KEYS = new Set(["cwd", "configFile", "env", "url", "onEvent", "signal", "lockTimeout"]);
 
 /**
  * The config (inline when options carry config keys, else strata.config.* or --config),

@@ -1,6 +1,6 @@
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
-import { flushAndExit } from "./exit.ts";
+import { flushAndExit, onStopSignals } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { fileURLToPath } from "node:url";
 import { fstatSync, writeSync } from "node:fs";
@@ -81,6 +81,7 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     // output goes straight to the file descriptors, and only a write that could not finish
     // at once (a full non-blocking pipe) falls back to the streams, which then need a flush.
     exit: (code) => (streamed ? flushAndExit(code) : process.exit(code)),
+    onStopSignals,
     isTTY: (stream) => isTerminal(FD[stream]),
     write(stream, text) {
       let rest = Buffer.from(text);

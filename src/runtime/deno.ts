@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
-import { flushAndExit } from "./exit.ts";
+import { flushAndExit, onStopSignals } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { pathToFileURL } from "node:url";
 
@@ -36,6 +36,7 @@ export function createDenoRuntime(): Runtime {
     argv: () => process.argv.slice(2),
     cwd: () => process.cwd(),
     exit: (code) => flushAndExit(code),
+    onStopSignals,
     isTTY: (stream) => Boolean(process[stream].isTTY),
     write: (stream, text) => void process[stream].write(text),
     importModule: async (file, version) => (await import(versioned(pathToFileURL(file).href, version))) as Record<string, unknown>,

@@ -1,3 +1,9 @@
+/** Calls `handler` on each SIGINT (Ctrl-C) and SIGTERM, which then no longer end the process by themselves. */
+export function onStopSignals(handler: (signal: "SIGINT" | "SIGTERM") => void): void {
+  process.on("SIGINT", () => handler("SIGINT"));
+  process.on("SIGTERM", () => handler("SIGTERM"));
+}
+
 /** Exits once stdout and stderr have flushed: a pipe may still hold output (Node, Bun, Deno). */
 export function flushAndExit(code: number): Promise<never> {
   return new Promise<never>(() => {

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { flushAndExit } from "./exit.ts";
+import { flushAndExit, onStopSignals } from "./exit.ts";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
 import { fileURLToPath } from "node:url";
@@ -30,6 +30,7 @@ export function createNodeRuntime(): Runtime {
     argv: () => process.argv.slice(2),
     cwd: () => process.cwd(),
     exit: flushAndExit,
+    onStopSignals,
     isTTY: (stream) => Boolean(process[stream].isTTY),
     write: (stream, text) => void process[stream].write(text),
     importModule: importNodeModule,

@@ -37,6 +37,8 @@ export interface Runtime {
   cwd(): string;
   /** Exits once stdout and stderr have flushed (a pipe may still hold output). */
   exit(code: number): Promise<never>;
+  /** Handles SIGINT and SIGTERM (the CLI: stop after the current migration, then exit). */
+  onStopSignals(handler: (signal: "SIGINT" | "SIGTERM") => void): void;
   isTTY(stream: "stdin" | "stdout" | "stderr"): boolean;
   /** Writes CLI output to stdout or stderr. */
   write(stream: "stdout" | "stderr", text: string): void;

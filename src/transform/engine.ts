@@ -1,5 +1,5 @@
 import type { Dialect, Row, Session, Statement } from "../dialects/dialect.ts";
-import { messageOf, PluginError, StrataError } from "../errors.ts";
+import { errors, messageOf, PluginError, StrataError } from "../errors.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 import type { HookRunner } from "../hooks/runner.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -30,6 +30,8 @@ export interface EngineContext {
   version: string;
   /** The migration instance, for the row function in this thread (workers: 0, dry runs). */
   instance: Record<string, unknown>;
+  /** Aborted: the lanes take no new chunk; the transform stays running, to resume. */
+  signal?: AbortSignal;
   emit(event: TransformEvent): void;
 }
 
@@ -66,7 +68,7 @@ interface Shared {
   /** Rows of one chunk are split into this many slices, run on the workers at once. */
   slices: number;
   /** Why the lanes stop: paused from outside, a chunk that kept failing, a plugin's batchBefore hook. */
-  stop?: "paused" | "failed" | "plugin";
+  stop?: "paused" | "failed" | "plugin" | "interrupted";
   failure?: StrataError;
 }
 
@@ -129,7 +131,8 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform):
     if (shared.stop) {
       const current = (await store.get(control, spec.id))!;
       end("paused");
-      const error = shared.failure ?? pausedError(current, rowsDone);
+      const reason = ctx.signal?.reason;
+      const error = shared.stop === "interrupted" ? errors.interrupted(typeof reason === "string" ? reason : "the caller", `during transform ${spec.id}, at ${rowsDone} of ${shared.rowsTotal} rows`) : (shared.failure ?? pausedError(current, rowsDone));
       await ctx.hooks.call("transform:end", { id: spec.id, table: spec.table, state: shared.stop === "failed" ? "failed" : "paused", rowsDone, rowsTotal: shared.rowsTotal, durationMs, error: { code: error.code, message: error.message } });
       throw error;
     }
@@ -170,6 +173,10 @@ export async function previewTransform(ctx: EngineContext, spec: ResolvedTransfo
 
 async function runLane(ctx: EngineContext, session: Session, shared: Shared): Promise<void> {
   while (!shared.stop) {
+    if (ctx.signal?.aborted) {
+      shared.stop = "interrupted";
+      return;
+    }
     const next = await claimNext(ctx, session, shared);
     if (next === "done") return;
     if (next === "paused") {
