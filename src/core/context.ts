@@ -1,3 +1,4 @@
+import type { DialectName } from "../dialects/dialect.ts";
 import type { Db } from "./db.ts";
 
 /**
@@ -9,6 +10,8 @@ export const CONTEXT = Symbol.for("strata.context");
 export interface RunContext {
   readonly db: Db;
   readonly environment: string;
+  /** The database kind the run is on. */
+  readonly dialect: DialectName;
   readonly dryRun: boolean;
   /** Batched data transform (the transform engine); absent where transforms cannot run. */
   readonly transform?: (table: string, options: unknown, fn: unknown) => Promise<unknown>;

@@ -142,23 +142,23 @@ export class TableQuery<T extends Row = Row> {
   }
 
   /**
-   * Inserts rows in chunks, one statement per chunk. Rows with different key sets are
-   * grouped, so a missing key takes the column default instead of NULL.
+   * Inserts rows in chunks, one statement per chunk, in the order given. Consecutive rows
+   * with the same keys share a statement; a missing key takes the column default, not NULL.
    */
   async insertMany(rows: readonly Partial<T>[], options: InsertManyOptions = {}): Promise<number> {
     if (!Array.isArray(rows)) throw new TypeError(`db.table("${this.#table}").insertMany(): pass an array of row objects.`);
-    const groups = new Map<string, { columns: string[]; rows: unknown[][] }>();
+    const groups: { key: string; columns: string[]; rows: unknown[][] }[] = [];
     for (const row of rows) {
       if (row === null || typeof row !== "object" || Array.isArray(row)) throw new TypeError(`db.table("${this.#table}").insertMany(): every row must be an object of column -> value.`);
       const columns = Object.keys(row).filter((k) => (row as Row)[k] !== undefined);
       if (columns.length === 0) throw new TypeError(`db.table("${this.#table}").insertMany(): a row has no columns.`);
       const key = columns.join("\u0000");
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { columns, rows: [] }));
+      let group = groups[groups.length - 1];
+      if (group?.key !== key) groups.push((group = { key, columns, rows: [] }));
       group.rows.push(columns.map((c) => (row as Row)[c]));
     }
     let inserted = 0;
-    for (const { columns, rows: values } of groups.values()) {
+    for (const { columns, rows: values } of groups) {
       const fit = Math.max(1, Math.floor(this.#runner.maxParameters / columns.length));
       const size = Math.max(1, Math.min(options.chunkSize ?? 500, fit));
       for (let i = 0; i < values.length; i += size) {

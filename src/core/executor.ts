@@ -1,4 +1,4 @@
-import type { Dialect, Session, Statement } from "../dialects/dialect.ts";
+import type { Dialect, DialectName, Session, Statement } from "../dialects/dialect.ts";
 import { errors, isStrataError, MigrationError, messageOf, withHint, type Direction, type RunResult } from "../errors.ts";
 import type { HookRunner } from "../hooks/runner.ts";
 import type { ErrorInfo } from "../hooks/types.ts";
@@ -207,7 +207,7 @@ export class Executor {
         prepared.push({ record, source });
         continue;
       }
-      const recorded = await recordWithoutDatabase(source.id, instance);
+      const recorded = await recordWithoutDatabase(source.id, instance, this.#o.dialect.name);
       const reversed = reverseOperations(recorded);
       if (!reversed.ok) throw errors.irreversible(source.id, `it has no down() and ${reversed.reason}`);
       prepared.push({ record, source, derived: reversed.operations });
@@ -319,7 +319,7 @@ export class Executor {
     if (instance) {
       const transform = (table: string, options: unknown, fn: unknown) =>
         runMigrationTransform({ ...this.#o.transforms, hooks: this.#o.hooks, by: this.#o.by, dryRun, emit: (e) => this.#o.emit(e) }, { source, instance, run, closeRunTransaction: () => this.#closeRunTransaction(true) }, table, options, fn);
-      setContext(instance, { db: run.db, environment, dryRun, transform });
+      setContext(instance, { db: run.db, environment, dialect: dialect.name, dryRun, transform });
     }
     return run;
   }
@@ -484,9 +484,9 @@ const RECORD_ONLY_DB: Db = new Proxy({} as Db, {
 class IrreversibleData extends Error {}
 
 /** Runs up() with Schema calls recorded and no database: for deriving down(). */
-async function recordWithoutDatabase(id: string, instance: MigrationInstance): Promise<Operation[]> {
+async function recordWithoutDatabase(id: string, instance: MigrationInstance, dialect: DialectName): Promise<Operation[]> {
   const ops: Operation[] = [];
-  setContext(instance, { db: RECORD_ONLY_DB, environment: "", dryRun: true });
+  setContext(instance, { db: RECORD_ONLY_DB, environment: "", dialect, dryRun: true });
   try {
     await withRecorder({ record: (op) => ops.push(op) }, () => instance.up());
   } catch (error) {

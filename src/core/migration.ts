@@ -39,6 +39,11 @@ export abstract class Migration {
     return contextOf(this, "this.environment").environment;
   }
 
+  /** The kind of database this runs on (`"postgres"`, `"mysql"` or `"sqlite"`): for a project that branches on it. */
+  get dialect(): "postgres" | "mysql" | "sqlite" {
+    return contextOf(this, "this.dialect").dialect;
+  }
+
   /**
    * Transforms a table in batches: `columns` are read (the primary key always), each row is
    * passed to the method named `fn` in worker threads, and the returned values are written

@@ -25,4 +25,9 @@ export abstract class Seeder {
   get environment(): string {
     return contextOf(this, "this.environment").environment;
   }
+
+  /** The kind of database this runs on (`"postgres"`, `"mysql"` or `"sqlite"`): for a project that branches on it. */
+  get dialect(): "postgres" | "mysql" | "sqlite" {
+    return contextOf(this, "this.dialect").dialect;
+  }
 }

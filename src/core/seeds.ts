@@ -74,7 +74,7 @@ export async function runSeeders(ctx: SeedContext): Promise<string[]> {
       const Class = loaded.get(seeder.file) ?? (await loadUserClass(runtime, seeder.file, seeder.display, "seeder"));
       const instance = new Class() as { run?: () => unknown };
       if (typeof instance.run !== "function") throw errors.seedFailed(seeder.name, new Error("its class has no run() method."));
-      Object.defineProperty(instance, CONTEXT, { value: { db, environment: config.environment, dryRun: false }, configurable: true });
+      Object.defineProperty(instance, CONTEXT, { value: { db, environment: config.environment, dialect: conn.dialect.name, dryRun: false }, configurable: true });
       aborted = new AbortedTransaction(`seeder "${seeder.name}"`);
       await session.execute(dialect.adapter.dataTransaction.begin);
       try {
