@@ -22,6 +22,7 @@ import { resolveMigration, type ResolveAction } from "./resolve.ts";
 import { runSeeders, type SeedEvent } from "./seeds.ts";
 import { loadSettings, loadWorkspace, type Settings, type Workspace } from "./workspace.ts";
 import { provided } from "./providers.ts";
+import { dbmateApplied, recordAdopted } from "./adopt.ts";
 import { joinTransforms, listTransforms, liveRunner, setTransformsState, type TransformStatus, type TransformSupport } from "./transforms.ts";
 import type { BatchPolicy } from "../hooks/batching.ts";
 
@@ -114,7 +115,8 @@ export class MigrationEngine {
   async status(options: { transforms?: boolean } = {}): Promise<StatusResult & { transforms?: TransformStatus[]; lockHolder?: string }> {
     const ws = await this.#load();
     return this.#read(ws, async (history, conn) => {
-      const [applied, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
+      const [recorded, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
+      const applied = recorded.length ? recorded : await dbmateApplied(conn, history, ws.graph);
       const status = computeStatus(ws.graph, applied, withStoppedStatements(progress, ws.graph, (sql) => conn.dialect.compiler.splitStatements(sql)));
       // A marker still running is failed unless its runner lives on: the session holding the lock can tell.
       const holder = progress.some((p) => p.kind === "statements" && p.state === "running") ? await conn.dialect.adapter.lockHolder(conn.session, conn.lockKey) : undefined;
@@ -355,6 +357,7 @@ export class MigrationEngine {
       return await this.#locked(ws, dryRun, async (ctx) => {
         const { conn, history } = ctx;
         let { applied, progress } = ctx;
+        if (applied.length === 0) applied = await this.#adopt(ws, conn, history, dryRun);
         // SQLite's lock lasts one transaction: a runner between two chunks of a transform leaves it free.
         if (!dryRun && direction === "up" && conn.dialect.adapter.locksWithTransactions) ({ applied, progress } = (await this.#awaitTransformRunner(ws, conn, history, progress)) ?? { applied, progress });
         info = { command: direction, environment: config.environment, database: config.database.described, dialect: conn.dialect.name, dryRun };
@@ -402,6 +405,15 @@ export class MigrationEngine {
       if (info && reachedStart) await hooks.call("run:end", { ...info, success: false, ...result, durationMs: nowMs() - started, migrations: executor?.timings ?? [], error: errorInfo(error) });
       throw error;
     }
+  }
+
+  /** Migrations dbmate applied, where strata has no history yet: recorded as applied (not in a dry run), and said so. */
+  async #adopt(ws: Workspace, conn: Connection, history: History, dryRun: boolean): Promise<AppliedRecord[]> {
+    const adopted = await dbmateApplied(conn, history, ws.graph);
+    if (adopted.length === 0) return [];
+    this.#emit({ event: "warning", message: `${adopted.length} migration(s) dbmate applied (its schema_migrations table) count as applied${dryRun ? "; a run that applies records them" : ", recorded in strata's history"}.` });
+    if (!dryRun) await recordAdopted(history, adopted, whoAmI((name) => ws.runtime.env(name)), STRATA_VERSION);
+    return adopted;
   }
 
   /**

@@ -2,9 +2,11 @@ import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tableNames } from "../helpers/dump.ts";
-import { writeProject } from "../helpers/project.ts";
-import { expectExit, printed, states, statusJson, strata } from "./fixtures.ts";
+import { dbmateMissing, runDbmate } from "../dialects/cross/dbmate.ts";
+import { forEachDialect, testDatabase } from "../helpers/databases.ts";
+import { query, tableNames } from "../helpers/dump.ts";
+import { addFiles, writeProject } from "../helpers/project.ts";
+import { expectExit, historyJson, printed, states, statusJson, strata } from "./fixtures.ts";
 
 /** A dbmate project dropped as it is: its migrations live in db/migrations. */
 describe("a dbmate project with no config", () => {
@@ -27,5 +29,37 @@ describe("a dbmate project with no config", () => {
     expectExit(result, 0);
     expect(printed(result)).toMatch(/Nothing to apply: there is no migrations folder .*migrations/);
     expect(printed(result)).not.toMatch(/up to date/);
+  });
+});
+
+const NOTES = "20240101000000_create_notes";
+const TAGS = "20240102000000_create_tags";
+
+forEachDialect((dialect) => {
+  describe.skipIf(dbmateMissing())("a database dbmate migrated", () => {
+    it("counts what dbmate applied as applied: status shows it, up applies only the rest and records the adoption", async () => {
+      const db = await testDatabase(dialect);
+      const dir = await writeProject({ [`db/migrations/${NOTES}.sql`]: "-- migrate:up\ncreate table notes (id int primary key);\n\n-- migrate:down\ndrop table notes;\n" });
+      expect((await runDbmate(db, join(dir, "db/migrations"), "up")).code).toBe(0);
+      await addFiles(dir, { [`db/migrations/${TAGS}.sql`]: "-- migrate:up\ncreate table tags (id int primary key);\n\n-- migrate:down\ndrop table tags;\n" });
+
+      expect(states(await statusJson(dir, ["--url", db.url]))).toEqual({ [NOTES]: "applied", [TAGS]: "pending" });
+      // Read-only: status recorded nothing.
+      expect(await tableNames(db.url)).not.toContain("migrations");
+      const dry = await strata(dir, ["up", "--dry-run", "--url", db.url]);
+      expectExit(dry, 0);
+      expect(printed(dry)).toContain(TAGS);
+      expect(printed(dry)).not.toContain(`create table notes`);
+
+      const up = await strata(dir, ["up", "--url", db.url]);
+      expectExit(up, 0);
+      expect(printed(up)).toMatch(/1 migration\(s\) dbmate applied \(its schema_migrations table\) count as applied/);
+      expect(states(await statusJson(dir, ["--url", db.url]))).toEqual({ [NOTES]: "applied", [TAGS]: "applied" });
+      expect((await historyJson(dir, ["--url", db.url])).events.map((e) => [e.id, e.action])).toEqual([[NOTES, "resolve"], [TAGS, "apply"]]);
+      expect((await query(db.url, "select id from migrations order by sequence")).map((r) => r.id)).toEqual([NOTES, TAGS]);
+      // Rolled back with strata, as any migration.
+      expectExit(await strata(dir, ["down", "--all", "--url", db.url]), 0);
+      expect(await tableNames(db.url)).not.toContain("notes");
+    });
   });
 });
