@@ -194,14 +194,22 @@ export class MysqlCompiler extends BaseCompiler {
 
   /**
    * MySQL refuses to drop a column a foreign key or a table-level check uses (PostgreSQL
-   * drops those with it), so they are dropped first, read from the catalog.
+   * drops those with it), so they are dropped first, read from the catalog. An index over
+   * the column and others goes too, as on PostgreSQL and SQLite (MySQL would narrow it to
+   * the other columns); a foreign key left without an index then gets one of its name.
    */
   protected override async dropColumn(table: string, column: string, catalog: Catalog): Promise<Statement[]> {
     const quotedColumn = this.quoteIdentifier(column);
     const info = await catalog.table(table);
+    const widened = (info?.indexes ?? []).filter((index) => index.columns.length > 1 && index.columns.includes(column));
+    const keptForeignKeys = (info?.foreignKeys ?? []).filter((fk) => !fk.columns.includes(column));
+    const remaining = [...(info?.indexes ?? []).filter((index) => !index.columns.includes(column)).map((index) => index.columns), ...(info?.primaryKey.length ? [info.primaryKey] : [])];
+    const uncovered = widened.length === 0 ? [] : keptForeignKeys.filter((fk) => !remaining.some((columns) => fk.columns.every((c, i) => columns[i] === c)));
     const clauses = [
       ...(info?.foreignKeys ?? []).filter((fk) => fk.columns.includes(column)).map((fk) => `drop foreign key ${this.quoteIdentifier(fk.name)}`),
       ...(info?.checks ?? []).filter((check) => check.expression.includes(quotedColumn)).map((check) => this.dropCheckClause(check.name)),
+      ...widened.map((index) => `drop index ${this.quoteIdentifier(index.name)}`),
+      ...uncovered.map((fk) => `add index ${this.quoteIdentifier(fk.name)} (${this.quoteList(fk.columns)})`),
     ];
     const out = clauses.length > 0 ? [stmt(`alter table ${this.quoteTable(table)} ${clauses.join(", ")}`)] : [];
     out.push(stmt(`alter table ${this.quoteTable(table)} drop column ${quotedColumn}`));
