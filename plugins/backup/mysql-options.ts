@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ export function flavorOf(version: string): MysqlFlavor {
  * Runs `fn` with a temporary option file holding the connection, password included: a
  * private folder (0700) and file (0600) under the system temp folder, removed afterwards
  * whatever happens. The tools read it through --defaults-extra-file, which must be their
- * first argument.
+ * first argument. (A process killed with SIGKILL leaves it: nothing runs then.)
  */
 export async function withOptionFile<T>(target: MysqlTarget, flavor: MysqlFlavor, fn: (argument: string) => Promise<T>): Promise<T> {
   let dir: string;
@@ -24,6 +25,9 @@ export async function withOptionFile<T>(target: MysqlTarget, flavor: MysqlFlavor
   } catch (error) {
     throw fsFailure(error, tmpdir(), "creating the temporary option file in");
   }
+  // Also when the process exits before the finally below (a second Ctrl-C exits at once).
+  const removeNow = () => rmSync(dir, { recursive: true, force: true });
+  process.once("exit", removeNow);
   try {
     const file = join(dir, "client.cnf");
     try {
@@ -33,6 +37,7 @@ export async function withOptionFile<T>(target: MysqlTarget, flavor: MysqlFlavor
     }
     return await fn(`--defaults-extra-file=${file}`);
   } finally {
+    process.off("exit", removeNow);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -123,3 +123,23 @@ forEachDialect(() => {
     });
   });
 }, ["mysql"]);
+
+describe("the MySQL tools' temporary option file (it holds the password)", () => {
+  it("is removed when the process exits before the backup finishes (a second Ctrl-C)", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { tmpdir } = await import("node:os");
+    const script = `import { withOptionFile } from "./plugins/backup/mysql-options.ts";
+await withOptionFile({ host: "127.0.0.1", port: 3306, user: "root", password: "s3cret", database: "x" }, "mariadb", async (arg) => {
+  console.log(arg.split("=")[1]);
+  process.exit(1);
+});`;
+    let file = "";
+    try {
+      execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: join(import.meta.dirname, "../.."), encoding: "utf8" });
+    } catch (error) {
+      file = String((error as { stdout: string }).stdout).trim();
+    }
+    expect(file.startsWith(join(tmpdir(), "strata-mysql-"))).toBe(true);
+    expect(existsSync(file)).toBe(false);
+  });
+});
