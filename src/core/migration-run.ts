@@ -601,15 +601,5 @@ function historyWriteFailed(error: unknown): unknown {
 /** A batch's error names the migration's own statement in it, not the text of the whole batch. */
 function namingStatement(error: unknown, sql: string): unknown {
   if (!isStrataError(error) || error.code !== "DATABASE_ERROR") return error;
-  return new StrataError(error.code, withoutBatchTail(error.message), { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, statement: sql }, cause: error.cause });
-}
-
-/**
- * MySQL quotes the text after a syntax error ("near '...' at line 1"): in a batch that runs
- * on into strata's own progress and history statements, cut there (the batch joins with "\n;\n").
- */
-function withoutBatchTail(message: string): string {
-  const joint = message.indexOf("\n;\n");
-  const end = joint < 0 ? -1 : message.indexOf("' at line", joint);
-  return end < 0 ? message : message.slice(0, joint) + message.slice(end);
+  return new StrataError(error.code, error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, statement: sql }, cause: error.cause });
 }

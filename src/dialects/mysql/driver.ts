@@ -122,13 +122,15 @@ class MysqlSession implements Session {
     if (statements.length === 0) return [];
     if (statements.length === 1) return [await this.execute(statements[0].sql, statements[0].params)];
     // The semicolon on a line of its own: a statement may end in a `--` or `#` comment.
-    const sql = statements.map((s) => s.sql).join("\n;\n");
+    const sql = statements.map((s) => s.sql).join(JOINT);
     const values = statements.flatMap((s) => s.params.map(toParameter));
     try {
       const [results] = await this.#conn.query({ sql, values });
       return (results as unknown[]).map(toResult);
     } catch (error) {
-      throw wrapDriverError(error, sql, values, this.#options);
+      const wrapped = wrapDriverError(error, sql, values, this.#options);
+      wrapped.message = withoutBatchTail(wrapped.message);
+      throw wrapped;
     }
   }
 
@@ -238,4 +240,16 @@ function toResult(result: unknown): ExecuteResult {
   const rows = (result.find((r) => Array.isArray(r)) ?? []) as Row[];
   const affected = result.filter(isHeader).reduce((sum, h) => sum + h.affectedRows, 0);
   return { rows, rowCount: rows.length > 0 ? rows.length : affected };
+}
+
+const JOINT = "\n;\n";
+
+/**
+ * MySQL quotes the text after a syntax error ("near '...' at line 1"): in a batch, that runs
+ * on into the statements after the failing one. It is cut where the failing one ends.
+ */
+function withoutBatchTail(message: string): string {
+  const joint = message.indexOf(JOINT);
+  const end = joint < 0 ? -1 : message.indexOf("' at line", joint);
+  return end < 0 ? message : message.slice(0, joint) + message.slice(end);
 }
