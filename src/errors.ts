@@ -178,6 +178,12 @@ export const errors = {
       hint: `Known schemes: ${known.map((s) => `${s}:`).join(", ")}.`,
     });
   },
+  /** `--url ""` or `DATABASE_URL=` from an unset shell variable: never silently the default. */
+  emptySetting(name: string, expected: string) {
+    return new UsageError(`${name} is empty: expected ${expected}.`, {
+      hint: `Give ${name} a value, or leave it out to use the default (an unset shell variable expands to nothing).`,
+    });
+  },
   usage(message: string, hint?: string) {
     return new UsageError(message, { hint: hint ?? 'Run "strata --help" for the commands and flags.' });
   },

@@ -104,9 +104,9 @@ function globalFlags(argv: string[], runtime: Runtime): GlobalFlags {
   const has = (...flags: string[]) => argv.some((a) => flags.includes(a));
   const noColor = has("--no-color") || runtime.env("NO_COLOR") !== undefined || (!runtime.isTTY("stdout") && runtime.env("FORCE_COLOR") === undefined);
   return {
-    ...(rawFlagValue(argv, "config") ? { config: rawFlagValue(argv, "config") } : {}),
-    ...(rawFlagValue(argv, "env") ? { env: rawFlagValue(argv, "env") } : {}),
-    ...(rawFlagValue(argv, "url") ? { url: rawFlagValue(argv, "url") } : {}),
+    ...(rawFlagValue(argv, "config") !== undefined ? { config: rawFlagValue(argv, "config") } : {}),
+    ...(rawFlagValue(argv, "env") !== undefined ? { env: rawFlagValue(argv, "env") } : {}),
+    ...(rawFlagValue(argv, "url") !== undefined ? { url: rawFlagValue(argv, "url") } : {}),
     json: has("--json"),
     yes: has("--yes", "-y"),
     quiet: has("--quiet", "-q"),
@@ -172,9 +172,9 @@ async function createContext(args: string[], options: Record<string, unknown>, g
   let handler = defaultHandler;
   const migrator = new Migrator({
     cwd,
-    ...(global.config ? { configFile: global.config } : {}),
-    ...(global.env ? { env: global.env } : {}),
-    ...(global.url ? { url: global.url } : {}),
+    ...(global.config !== undefined ? { configFile: global.config } : {}),
+    ...(global.env !== undefined ? { env: global.env } : {}),
+    ...(global.url !== undefined ? { url: global.url } : {}),
     ...(global.lockTimeout !== undefined ? { lockTimeout: global.lockTimeout } : {}),
     ...(signal ? { signal } : {}),
     onEvent: (event) => handler(event),
@@ -230,6 +230,7 @@ export async function main(runtime: Runtime = getRuntime()): Promise<never> {
   // Ctrl-C or SIGTERM: stop after the migration in progress, with what completed recorded
   // (and hooks told); a second one stops at once.
   const stop = new AbortController();
+  runtime.ignoreBrokenPipes();
   runtime.onStopSignals((signal) => {
     if (stop.signal.aborted) {
       runtime.write("stderr", `\n${signal} again: stopping now.\n`);

@@ -70,16 +70,22 @@ export function sqlitePath(url: string): string | undefined {
  * sibling file for SQLite), or a SQLite file `./data/<name>.db` when there is no base.
  */
 export function joinDatabase(database: string, base: string | undefined, root: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(database)) return database;
-  if (!/^[A-Za-z0-9_$.-]+$/.test(database)) throw errors.configInvalid("environments.<name>.database", "a database URL or a database name", database);
+  if (isDatabaseUrl(database)) return database;
   if (!base) return `file:${join(root, "data", `${database}.db`)}`;
   const path = sqlitePath(base);
-  if (path !== undefined) return `file:${join(dirname(isAbsolute(path) ? path : resolve(root, path)), `${database}.db`)}`;
+  if (path !== undefined) {
+    // file:dbs/ names a folder: the database goes in it.
+    const absolute = isAbsolute(path) ? path : resolve(root, path);
+    return `file:${join(/[/\\]$/.test(path) ? absolute : dirname(absolute), `${database}.db`)}`;
+  }
   const scheme = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/i.exec(base);
   if (!scheme) throw errors.urlInvalid(describeUrl(base), "a URL such as postgres://host/db");
   const [authority, ...rest] = splitPath(scheme[2]);
   return `${scheme[1]}${authority}/${encodeURIComponent(database)}${rest.join("")}`;
 }
+
+export const isDatabaseUrl = (text: string) => /^[a-z][a-z0-9+.-]*:/i.test(text);
+export const isDatabaseName = (text: string) => /^[A-Za-z0-9_$.-]+$/.test(text);
 
 /** authority, then the query string (the old path is dropped). */
 function splitPath(afterScheme: string): string[] {

@@ -52,6 +52,10 @@ export interface Overrides {
 export function resolveConfig(loaded: LoadedConfig, overrides: Overrides): ResolvedConfig {
   const { config, root } = loaded;
   const known = Object.keys(config.environments);
+  if (overrides.env?.trim() === "") throw errors.emptySetting("--env", "an environment name");
+  if (overrides.vars.STRATA_ENV?.trim() === "") throw errors.emptySetting("STRATA_ENV", "an environment name");
+  if (overrides.url?.trim() === "") throw errors.emptySetting("--url", "a database URL");
+  if (overrides.vars.DATABASE_URL?.trim() === "") throw errors.emptySetting("DATABASE_URL", "a database URL");
   const explicit = overrides.env ?? overrides.vars.STRATA_ENV;
   let environment = DEFAULT_ENVIRONMENT;
   if (explicit) {
@@ -65,7 +69,8 @@ export function resolveConfig(loaded: LoadedConfig, overrides: Overrides): Resol
   const rawUrl =
     overrides.url ??
     overrides.vars.DATABASE_URL ??
-    (env.database ? joinDatabase(env.database, config.url, root) : undefined) ??
+    (env.database ? joinDatabase(env.database, env.url ?? config.url, root) : undefined) ??
+    (env.url ? joinDatabase(env.url, config.url, root) : undefined) ??
     config.url ??
     `file:${join(root, "data", `${environment}.db`)}`;
   const backup = config.backup;

@@ -17,11 +17,14 @@ export interface LoadedConfig {
 /** Finds and loads the config: `--config <file>`, else strata.config.* in the working directory. */
 export async function loadConfig(options: { cwd: string; file?: string; runtime: Runtime; warn: (m: string) => void }): Promise<LoadedConfig> {
   let file: string | undefined;
-  if (options.file) {
+  if (options.file !== undefined) {
+    if (options.file.trim() === "") throw errors.emptySetting("--config", "a config file path");
     file = isAbsolute(options.file) ? options.file : resolve(options.cwd, options.file);
     if (!existsSync(file)) throw errors.configNotFound(file);
   } else {
-    file = CONFIG_FILES.map((name) => resolve(options.cwd, name)).find((f) => existsSync(f));
+    const found = CONFIG_FILES.map((name) => resolve(options.cwd, name)).filter((f) => existsSync(f));
+    file = found[0];
+    if (found.length > 1) options.warn(`Several config files: ${basename(found[0])} is used, ${found.slice(1).map((f) => basename(f)).join(", ")} ignored.`);
   }
   if (!file) return { config: validateConfig({}, undefined, options.warn), root: options.cwd };
   const raw = await readConfigFile(file, options.runtime);

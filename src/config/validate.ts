@@ -2,6 +2,7 @@ import type { TlsOption } from "../dialects/dialect.ts";
 import { errors } from "../errors.ts";
 import type { Plugin } from "../hooks/define-plugin.ts";
 import { flattenPlugins } from "../hooks/loader.ts";
+import { isDatabaseName, isDatabaseUrl } from "./database-url.ts";
 
 /** The config after validation: camelCase keys only, types checked, defaults not yet applied. */
 export interface NormalizedConfig {
@@ -23,6 +24,8 @@ export interface NormalizedConfig {
 
 export interface NormalizedEnvironment {
   database?: string;
+  /** The environment's own base URL, that a bare `database` name is joined to. */
+  url?: string;
   backup?: boolean;
   dryRun?: boolean;
   lockTimeout?: number;
@@ -32,11 +35,6 @@ export interface NormalizedEnvironment {
 
 type Obj = Record<string, unknown>;
 
-/** The value under the camelCase key or its snake_case alias, with the key the user wrote. */
-function alias(object: Obj, camel: string, snake: string, where: string): [unknown, string] {
-  const key = object[camel] === undefined && object[snake] !== undefined ? snake : camel;
-  return [object[key], where ? `${where}.${key}` : key];
-}
 
 const TOP_KEYS = ["path", "table", "url", "environments", "seeder", "backup", "plugins", "lockTimeout", "lock_timeout", "statementTimeout", "statement_timeout", "ddl", "schema", "pool", "tls", "strategy"];
 const ENV_KEYS = ["database", "url", "backup", "dryRun", "dry_run", "lockTimeout", "lock_timeout", "statementTimeout", "statement_timeout", "schema"];
@@ -59,11 +57,12 @@ export function validateConfig(raw: unknown, file: string | undefined, warn: (me
     const env = c.object(value, key);
     c.unknownKeys(env, ENV_KEYS, key);
     environments[name] = dropUndefined({
-      database: c.string(...alias(env, "database", "url", key)),
+      database: c.database(env.database, `${key}.database`),
+      url: c.database(env.url, `${key}.url`),
       backup: c.boolean(env.backup, `${key}.backup`),
-      dryRun: c.boolean(...alias(env, "dryRun", "dry_run", key)),
-      lockTimeout: c.ms(...alias(env, "lockTimeout", "lock_timeout", key)),
-      statementTimeout: c.ms(...alias(env, "statementTimeout", "statement_timeout", key)),
+      dryRun: c.boolean(...c.alias(env, "dryRun", "dry_run", key)),
+      lockTimeout: c.ms(...c.alias(env, "lockTimeout", "lock_timeout", key)),
+      statementTimeout: c.ms(...c.alias(env, "statementTimeout", "statement_timeout", key)),
       schema: c.string(env.schema, `${key}.schema`),
     });
   }
@@ -73,7 +72,7 @@ export function validateConfig(raw: unknown, file: string | undefined, warn: (me
   c.unknownKeys(backup, ["enabled", "path", "compress", "retentionDays", "retention_days"], "backup");
   const ddl = root.ddl === undefined ? {} : c.object(root.ddl, "ddl");
   c.unknownKeys(ddl, ["lockTimeout", "lock_timeout", "retries"], "ddl");
-  const retention = c.number(...alias(backup, "retentionDays", "retention_days", "backup"), 0);
+  const retention = c.number(...c.alias(backup, "retentionDays", "retention_days", "backup"), 0);
   const retries = c.number(ddl.retries, "ddl.retries", 0);
   if (retries !== undefined && !Number.isInteger(retries)) throw errors.configInvalid("ddl.retries", "a whole number", retries, file);
   const pool = c.number(root.pool, "pool", 1);
@@ -86,9 +85,9 @@ export function validateConfig(raw: unknown, file: string | undefined, warn: (me
     seeder: dropUndefined({ path: c.string(seeder.path, "seeder.path"), environments: c.stringArray(seeder.environments, "seeder.environments") }),
     backup: dropUndefined({ enabled: c.boolean(backup.enabled, "backup.enabled"), path: c.string(backup.path, "backup.path"), compress: c.boolean(backup.compress, "backup.compress"), retentionDays: retention }),
     plugins: flattenPlugins(root.plugins ?? [], `${file ?? "config"} plugins`),
-    lockTimeout: c.ms(...alias(root, "lockTimeout", "lock_timeout", "")),
-    statementTimeout: c.ms(...alias(root, "statementTimeout", "statement_timeout", "")),
-    ddl: dropUndefined({ lockTimeout: c.ms(...alias(ddl, "lockTimeout", "lock_timeout", "ddl")), retries }),
+    lockTimeout: c.ms(...c.alias(root, "lockTimeout", "lock_timeout", "")),
+    statementTimeout: c.ms(...c.alias(root, "statementTimeout", "statement_timeout", "")),
+    ddl: dropUndefined({ lockTimeout: c.ms(...c.alias(ddl, "lockTimeout", "lock_timeout", "ddl")), retries }),
     schema: c.string(root.schema, "schema"),
     pool: pool === undefined ? undefined : Math.floor(pool),
     tls: c.tls(root.tls, "tls"),
@@ -108,6 +107,23 @@ class Checker {
   object(value: unknown, key: string): Obj {
     if (value === null || typeof value !== "object" || Array.isArray(value)) throw errors.configInvalid(key, "an object", value, this.#file);
     return value as Obj;
+  }
+
+  /** The value under the camelCase key or its snake_case alias, with the key the user wrote; both set and different is an error. */
+  alias(object: Obj, camel: string, snake: string, where: string): [unknown, string] {
+    const path = (key: string) => (where ? `${where}.${key}` : key);
+    if (object[camel] !== undefined && object[snake] !== undefined && object[camel] !== object[snake]) {
+      throw errors.configInvalid(path(snake), `left out or equal to "${path(camel)}" (both name one setting, and they disagree)`, object[snake], this.#file);
+    }
+    const key = object[camel] === undefined && object[snake] !== undefined ? snake : camel;
+    return [object[key], path(key)];
+  }
+
+  /** A database URL or a bare database name (joined to the base URL). */
+  database(value: unknown, key: string): string | undefined {
+    const text = this.string(value, key);
+    if (text !== undefined && !isDatabaseUrl(text) && !isDatabaseName(text)) throw errors.configInvalid(key, "a database URL or a database name (letters, digits, _ $ . -)", text, this.#file);
+    return text;
   }
 
   unknownKeys(object: Obj, known: readonly string[], where: string): void {

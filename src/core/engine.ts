@@ -64,6 +64,7 @@ export interface StatusResult {
 export class MigrationEngine {
   readonly #options: MigratorOptions;
   #settingsPromise?: Promise<Settings>;
+  #warnedNoFolder = false;
 
   constructor(options: MigratorOptions = {}, settings?: Settings) {
     this.#options = options;
@@ -515,6 +516,10 @@ export class MigrationEngine {
   /** The migrations folder as it is now: read again by every call, so a long-lived Migrator sees files edited, added or deleted since. */
   #load(): Promise<Workspace> {
     return this.#settings().then(loadWorkspace).then((ws) => {
+      if (!existsSync(ws.config.migrationsDir) && !this.#warnedNoFolder) {
+        this.#warnedNoFolder = true;
+        this.#emit({ event: "warning", message: `The migrations folder ${ws.config.migrationsDir} does not exist: no migration is read from disk (check "path" in the config).` });
+      }
       // A .sql or .ts file whose name is not <version>_<name> is skipped, but never silently.
       for (const file of ws.ignored.filter((f) => MIGRATION_LIKE.test(f) && !/\.d\.[mc]?ts$/.test(f))) {
         this.#emit({ event: "warning", message: `${file} in ${ws.config.migrationsDir} is not named <version>_<name> (e.g. 20260101120000_create_users.sql) and is ignored.` });

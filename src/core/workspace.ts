@@ -41,13 +41,16 @@ export async function loadSettings(o: MigratorOptions, emit: (event: MigratorEve
   const inline = Object.keys(o).some((key) => !NON_CONFIG_KEYS.has(key));
   const loaded: LoadedConfig = inline
     ? { config: validateConfig(stripApiKeys(o), undefined, warn), root: cwd }
-    : await loadConfig({ cwd, ...(o.configFile ? { file: o.configFile } : {}), runtime, warn });
+    : await loadConfig({ cwd, ...(o.configFile !== undefined ? { file: o.configFile } : {}), runtime, warn });
   const config = resolveConfig(loaded, {
-    ...(o.env ? { env: o.env } : {}),
-    ...(o.url ? { url: o.url } : {}),
+    ...(o.env !== undefined ? { env: o.env } : {}),
+    ...(o.url !== undefined ? { url: o.url } : {}),
     ...(o.lockTimeout !== undefined ? { lockTimeoutMs: o.lockTimeout } : {}),
     vars: { DATABASE_URL: runtime.env("DATABASE_URL"), STRATA_ENV: runtime.env("STRATA_ENV"), NODE_ENV: runtime.env("NODE_ENV") },
   });
+  if (config.knownEnvironments.length > 0 && !config.knownEnvironments.includes(config.environment)) {
+    warn(`Environment "${config.environment}" is not defined in the config (defined: ${config.knownEnvironments.join(", ")}): only the top-level settings apply, on ${config.database.described}. Pass --env to pick one.`);
+  }
   const folderPlugins = await loadFolderPlugins(join(config.root, "plugins"), (file) => runtime.importModule(file));
   const plugins = flattenPlugins([...config.plugins, ...folderPlugins], "project plugins");
   const hooks = new HookRunner(plugins, {

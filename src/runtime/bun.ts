@@ -1,6 +1,6 @@
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
-import { flushAndExit, onStopSignals } from "./exit.ts";
+import { flushAndExit, onStopSignals, ignoreBrokenPipes } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { fileURLToPath } from "node:url";
 import { fstatSync, writeSync } from "node:fs";
@@ -82,6 +82,7 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
     // at once (a full non-blocking pipe) falls back to the streams, which then need a flush.
     exit: (code) => (streamed ? flushAndExit(code) : process.exit(code)),
     onStopSignals,
+    ignoreBrokenPipes,
     isTTY: (stream) => isTerminal(FD[stream]),
     write(stream, text) {
       let rest = Buffer.from(text);

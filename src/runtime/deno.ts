@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
-import { flushAndExit, onStopSignals } from "./exit.ts";
+import { flushAndExit, onStopSignals, ignoreBrokenPipes } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { pathToFileURL } from "node:url";
 
@@ -37,6 +37,7 @@ export function createDenoRuntime(): Runtime {
     cwd: () => process.cwd(),
     exit: (code) => flushAndExit(code),
     onStopSignals,
+    ignoreBrokenPipes,
     isTTY: (stream) => Boolean(process[stream].isTTY),
     write: (stream, text) => void process[stream].write(text),
     importModule: async (file, version) => (await import(versioned(pathToFileURL(file).href, version))) as Record<string, unknown>,

@@ -4,6 +4,15 @@ export function onStopSignals(handler: (signal: "SIGINT" | "SIGTERM") => void): 
   process.on("SIGTERM", () => handler("SIGTERM"));
 }
 
+/** EPIPE on stdout or stderr is dropped; any other stream error is still thrown. */
+export function ignoreBrokenPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+}
+
 /** Exits once stdout and stderr have flushed: a pipe may still hold output (Node, Bun, Deno). */
 export function flushAndExit(code: number): Promise<never> {
   return new Promise<never>(() => {

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { flushAndExit, onStopSignals } from "./exit.ts";
+import { flushAndExit, onStopSignals, ignoreBrokenPipes } from "./exit.ts";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
 import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
 import { fileURLToPath } from "node:url";
@@ -31,6 +31,7 @@ export function createNodeRuntime(): Runtime {
     cwd: () => process.cwd(),
     exit: flushAndExit,
     onStopSignals,
+    ignoreBrokenPipes,
     isTTY: (stream) => Boolean(process[stream].isTTY),
     write: (stream, text) => void process[stream].write(text),
     importModule: importNodeModule,

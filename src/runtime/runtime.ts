@@ -39,6 +39,8 @@ export interface Runtime {
   exit(code: number): Promise<never>;
   /** Handles SIGINT and SIGTERM (the CLI: stop after the current migration, then exit). */
   onStopSignals(handler: (signal: "SIGINT" | "SIGTERM") => void): void;
+  /** Output to a reader that has gone (`strata up | head -1`) is dropped: the command still finishes and exits with its code. */
+  ignoreBrokenPipes(): void;
   isTTY(stream: "stdin" | "stdout" | "stderr"): boolean;
   /** Writes CLI output to stdout or stderr. */
   write(stream: "stdout" | "stderr", text: string): void;

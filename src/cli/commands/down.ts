@@ -21,7 +21,7 @@ export default defineCommand({
     const config = await ctx.migrator().config();
     const dryRun = Boolean(options.dryRun) || (config.dryRun && !options.apply);
     if (config.dryRun && !options.apply && !options.dryRun) out.info(out.c.yellow(`Environment "${config.environment}" is plan-only (dryRun: true): printing the plan. Roll back with --apply${ctx.isInteractive() ? "" : " --yes"}.`));
-    if (config.dryRun && options.apply && !options.dryRun) await confirmApply(ctx, config.environment);
+    if (config.dryRun && options.apply && !options.dryRun) await confirmApply(ctx, "down", config.environment, config.database.described);
     let steps: number | undefined;
     if (options.steps !== undefined) {
       steps = Number(options.steps);

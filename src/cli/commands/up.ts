@@ -19,7 +19,7 @@ export default defineCommand({
     const config = await ctx.migrator().config();
     const dryRun = Boolean(options.dryRun) || (config.dryRun && !options.apply);
     if (config.dryRun && !options.apply && !options.dryRun) out.info(out.c.yellow(`Environment "${config.environment}" is plan-only (dryRun: true): printing the plan. Apply it with --apply${ctx.isInteractive() ? "" : " --yes"}.`));
-    if (config.dryRun && options.apply && !options.dryRun) await confirmApply(ctx, config.environment);
+    if (config.dryRun && options.apply && !options.dryRun) await confirmApply(ctx, "up", config.environment, config.database.described);
     const to = options.to === undefined ? undefined : String(options.to);
     const printer = planPrinter(out, "up", dryRun, config.environment, config.database.described);
     const started = nowMs();
@@ -33,8 +33,11 @@ export default defineCommand({
 });
 
 /** In a plan-only environment applying needs confirmation: a prompt, or --yes when not interactive. */
-export async function confirmApply(ctx: CommandContext, environment: string): Promise<void> {
+export async function confirmApply(ctx: CommandContext, direction: "up" | "down", environment: string, database: string): Promise<void> {
   if (ctx.global.yes) return;
-  if (!ctx.isInteractive()) throw errors.confirmationRequired(`Applying in environment "${environment}"`);
-  if (!(await ctx.confirm(`Apply to environment "${environment}"?`))) throw errors.usage("Not confirmed; nothing was applied.", "Answer y to apply, or run with --dry-run to see the plan.");
+  const action = direction === "up" ? "Applying migrations" : "Rolling back migrations";
+  if (!ctx.isInteractive()) throw errors.confirmationRequired(`${action} in environment "${environment}"`);
+  if (!(await ctx.confirm(`${action} on ${database} (environment "${environment}", plan-only by config). Go on?`))) {
+    throw errors.usage(`Not confirmed; nothing was ${direction === "up" ? "applied" : "rolled back"}.`, `Answer y to go on, or run "strata ${direction} --dry-run" to see the plan.`);
+  }
 }
