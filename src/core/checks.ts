@@ -5,7 +5,7 @@ import type { SchemaInfo, TableInfo } from "../dialects/dialect.ts";
 import { isStrataError, messageOf } from "../errors.ts";
 import { HookRunner } from "../hooks/runner.ts";
 import { createVersion, toPascalCase, toSnakeCase } from "../util/ids.ts";
-import type { Status } from "./plan.ts";
+import { visibleHeads, type Status } from "./plan.ts";
 import { connect } from "./connection.ts";
 import type { Settings, Workspace } from "./workspace.ts";
 
@@ -40,7 +40,8 @@ export function checkWorkspace(ws: Workspace, status: Status | undefined): Check
 
 /** A migration depending on every head, so the graph has one again: `.sql` when asked, or when every migration of the folder is one. */
 export function writeMergeMigration(ws: Workspace, name: string | undefined, sql = ws.migrations.every((m) => m.kind === "sql")): { id: string; file: string } | undefined {
-  const heads = ws.graph.heads;
+  // Under "timestamp" version order already joins branches: one head, as status shows.
+  const heads = visibleHeads(ws.graph, ws.config.strategy);
   if (heads.length < 2) return undefined;
   const dir = ws.config.migrationsDir;
   mkdirSync(dir, { recursive: true });
@@ -117,13 +118,13 @@ export async function verifyPending(ws: Workspace, engineFor: (settings: Setting
 /**
  * Schema drift: the live schema (strata's own tables aside) against the applied
  * migrations replayed on a scratch database. A table, column, index or constraint changed
- * by hand shows here. Where the replay cannot be made (no right to create a database, a
- * migration that fails on an empty one) the check says so as a warning.
+ * by hand shows here. A migration that fails in the replay is an error (a new database
+ * cannot be built); where the replay cannot be made (no right to create a database) the
+ * check says so as a warning.
  */
 export async function schemaDrift(ws: Workspace, engineFor: (settings: Settings) => ScratchEngine, status: Status): Promise<CheckProblem[]> {
-  if (status.entries.some((e) => e.state === "out-of-order")) {
-    return [{ level: "warning", code: "DRIFT_NOT_CHECKED", message: "Schema drift was not checked: pending migrations older than applied ones would be replayed too." }];
-  }
+  // With pending migrations older than applied ones, the replay runs them too, as a new database would: it can fail, but not measure drift.
+  const outOfOrder = status.entries.some((e) => e.state === "out-of-order");
   const last = status.entries.filter((e) => e.appliedAt !== undefined).at(-1)?.id;
   try {
     const live = await schemaOf(ws);
@@ -131,6 +132,7 @@ export async function schemaDrift(ws: Workspace, engineFor: (settings: Settings)
       if (last) await engineFor(settings).run({ to: last, apply: true });
       return schemaOf(settings);
     });
+    if (outOfOrder) return [{ level: "warning", code: "DRIFT_NOT_CHECKED", message: "Schema drift was not checked: pending migrations older than applied ones were replayed too." }];
     const words = {
       extra: "is in the database, but no applied migration makes it",
       missing: "is made by the applied migrations, but the database has none",
@@ -143,6 +145,10 @@ export async function schemaDrift(ws: Workspace, engineFor: (settings: Settings)
       hint: "Undo the change made by hand, or write a migration that makes it.",
     }));
   } catch (error) {
+    // A migration that fails on an empty database: a fresh database cannot be built from this folder (branches merged out of order, say).
+    if (isStrataError(error) && error.code === "MIGRATION_FAILED") {
+      return [{ level: "error", code: "REPLAY_FAILED", message: `The applied migrations, replayed in order on an empty database, fail: ${error.message}`, hint: "A new database cannot be built from this folder: fix the order (dependencies) or the migration, then run strata verify." }];
+    }
     return [{ level: "warning", code: "DRIFT_NOT_CHECKED", message: `Schema drift was not checked: ${isStrataError(error) ? error.message : messageOf(error)}` }];
   }
 }

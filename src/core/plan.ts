@@ -2,6 +2,7 @@ import { errors, UsageError } from "../errors.ts";
 import type { MigrationSource } from "./discover.ts";
 import { assertDependencies, type Graph } from "./graph.ts";
 import { sortedCopy } from "../util/sort.ts";
+import { parseMigrationId } from "../util/ids.ts";
 
 export type MigrationState = "applied" | "pending" | "modified" | "missing" | "failed" | "out-of-order";
 
@@ -94,6 +95,12 @@ export function computeStatus(graph: Graph<MigrationSource>, applied: readonly A
       ...(failed ? { failure: failureOf(failed) } : {}),
     });
   }
+  // A failed migration whose file was deleted since stays failed: what ran of it is still in the schema.
+  for (const failed of progressById.values()) {
+    if (appliedById.has(failed.id) || graph.byId.has(failed.id)) continue;
+    const parsed = parseMigrationId(failed.id);
+    entries.push({ id: failed.id, version: parsed?.version ?? failed.id, name: parsed?.name ?? failed.id, state: "failed", failure: failureOf(failed) });
+  }
   return { entries };
 }
 
@@ -182,12 +189,15 @@ export function planDown(graph: Graph<MigrationSource>, applied: readonly Applie
 }
 
 /** An id, class name or version of an applied migration (its file may be gone). */
-export function resolveApplied(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], ref: string): string {
+export function resolveApplied(graph: Graph<MigrationSource>, applied: readonly AppliedRecord[], ref: string, progress: readonly ProgressRecord[] = []): string {
   const fromGraph = graph.resolve(ref);
   if (fromGraph) return fromGraph;
   const record = applied.find((r) => r.id === ref) ?? single(applied.filter((r) => r.version === ref));
-  if (!record) throw errors.migrationNotFound(ref);
-  return record.id;
+  if (record) return record.id;
+  // A failed migration whose file is gone is still named by its id.
+  const failed = progress.find((p) => p.id === ref && p.kind !== "transform");
+  if (!failed) throw errors.migrationNotFound(ref);
+  return failed.id;
 }
 
 function single<T>(items: T[]): T | undefined {

@@ -26,7 +26,7 @@ export interface ResolveInput {
  */
 export async function resolveMigration(ref: string, action: ResolveAction, input: ResolveInput): Promise<{ id: string; action: ResolveAction }> {
   const { graph, history, applied, progress, by } = input;
-  const id = resolveApplied(graph, applied, ref);
+  const id = resolveApplied(graph, applied, ref, progress);
   const record = applied.find((r) => r.id === id);
   const failed = progress.find((p) => p.id === id);
   const source = graph.byId.get(id);
@@ -41,10 +41,10 @@ export async function resolveMigration(ref: string, action: ResolveAction, input
       Object.assign(details, { from: record.checksum, to: source.checksum });
       break;
     case "forget":
-      if (!record) throw refuse("it is not in the history.");
+      if (!record && !failed) throw refuse("it is not in the history.");
       // Forgotten with its file present, it would run again over the schema it made.
       if (source) throw refuse(`its file ${source.displayFile} is present: --forget is for a migration whose file was deleted. Use --accept-checksum for an edited file, or strata down to undo it.`);
-      await history.removeApplied(id);
+      if (record) await history.removeApplied(id);
       await history.clearProgress(id);
       await input.forgetTransforms(id);
       break;
@@ -60,14 +60,18 @@ export async function resolveMigration(ref: string, action: ResolveAction, input
       }
       break;
     }
-    case "mark-rolled-back":
+    case "mark-rolled-back": {
       if (!record && !failed) throw refuse("it is neither applied nor failed.");
       // A run killed part-way may still finish on the server: what looked failed is applied now.
       if (record && !failed && input.waitedForLock) throw refuse("another run held the migration lock when this command started, and the migration is applied now, not failed. Check it again before marking it rolled back.");
+      // Applied migrations that depend on it would then stand on one that is not applied.
+      const dependents = record ? applied.filter((r) => r.id !== id && graph.dependencies.get(r.id)?.includes(id)).map((r) => r.id) : [];
+      if (dependents.length) throw refuse(`applied migrations depend on it: ${dependents.join(", ")}. Roll them back first (strata down --to ${id} rolls back what came after it).`);
       if (record) await history.removeApplied(id);
       await history.clearProgress(id);
       await input.forgetTransforms(id);
       break;
+    }
   }
   if (failed) Object.assign(details, { failedStatement: failed.statement, statementsDone: failed.statementsDone });
   await history.appendEvent({ id, action: "resolve", by, details });

@@ -112,6 +112,41 @@ describe("strata check and merge (explicit strategy)", () => {
     for (const p of problems) expect(p.message).toMatch(/migrations\/2026010[23]000000_(broken|plain)\.ts/);
     expect(existsSync(join(dir, "data"))).toBe(false);
   });
+
+  it("under the timestamp strategy, version order already joins branches: merge writes nothing, as status shows one head", async () => {
+    const dir = await writeProject({ "strata.config.json": "{}", ...base });
+    const merge = await runCli(["merge"], { cwd: dir });
+    expect(merge.code).toBe(0);
+    expect(merge.stdout).toContain("Nothing to merge");
+    expect(readdirSync(join(dir, "migrations"))).toHaveLength(3);
+  });
+
+  it("resolve --mark-rolled-back refuses a migration that applied migrations depend on, and changes nothing", async () => {
+    const dir = await writeProject({ "strata.config.json": JSON.stringify({ strategy: "explicit" }), ...base, "migrations/20260104000000_join.ts": migration("Join", "up() {}", ["Left", "Right"]) });
+    expect((await runCli(["up"], { cwd: dir })).code).toBe(0);
+    const refused = await runCli(["resolve", "20260101000000_root", "--mark-rolled-back"], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("applied migrations depend on it: 20260102000000_left, 20260103000000_right");
+    const status = parseJson(await runCli(["status", "--json"], { cwd: dir }));
+    expect(status.migrations.map((m: { state: string }) => m.state)).toEqual(["applied", "applied", "applied", "applied"]);
+  });
+
+  it("check fails (exit 1) when the applied migrations no longer replay on an empty database, before and after up", async () => {
+    const sql = (up: string, down: string) => `-- migrate:up\n${up};\n-- migrate:down\n${down};\n`;
+    const dir = await writeProject({
+      "migrations/20260101000001_t.sql": sql("create table t (id int primary key, name text)", "drop table t"),
+      "migrations/20260101000003_x.sql": sql("alter table t add column x int", "alter table t drop column x"),
+    });
+    expect((await runCli(["up"], { cwd: dir })).code).toBe(0);
+    // A merged branch brings an older migration that needs the newer one's column.
+    await addFiles(dir, { "migrations/20260101000002_idx.sql": sql("create index t_x_idx on t (x)", "drop index t_x_idx") });
+    for (const step of ["before up", "after up"]) {
+      if (step === "after up") expect((await runCli(["up"], { cwd: dir })).code).toBe(0);
+      const check = await runCli(["check", "--json"], { cwd: dir });
+      expect(check.code, step).toBe(1);
+      expect(parseJson(check).problems).toContainEqual(expect.objectContaining({ level: "error", code: "REPLAY_FAILED", message: expect.stringContaining("20260101000002_idx") }));
+    }
+  });
 });
 
 forEachDialect((dialect) => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
@@ -342,6 +343,25 @@ forEachDialect((dialect) => {
       const events = await query(db.url, "select action, duration_ms from migrations_log order by seq");
       expect(events.map((e) => [e.action, Number(e.duration_ms) >= 300])).toEqual([["apply", true], ["rollback", true]]);
       expect(await query(db.url, "select id from migrations_progress")).toEqual([]);
+    });
+
+    it("stays failed when its file is deleted: up refuses, and resolve finds it by id", async () => {
+      const { db, dir, migrator } = await setup(dialect, mysqlProject());
+      await migrator().run().catch(() => undefined);
+      await rm(join(dir, "migrations", `${FOUR}.sql`));
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "applied", [AFTER]: "pending", [FOUR]: "failed" });
+      expect(await migrator().run().catch((e: unknown) => e)).toMatchObject({ code: "MIGRATION_FAILED_STATE" });
+      expect(await tableNames(db.url)).not.toContain("fs_after");
+      const check = await runCli(["check", "--url", db.url], { cwd: dir });
+      expect(check.code).toBe(1);
+      expect(check.stdout + check.stderr).toContain("MIGRATION_FAILED_STATE");
+
+      await query(db.url, "drop table fs_one");
+      const resolved = await runCli(["resolve", FOUR, "--mark-rolled-back", "--url", db.url], { cwd: dir });
+      expect(resolved.code, resolved.stderr).toBe(0);
+      expect(await stateOf(migrator())).toEqual({ [BASE]: "applied", [AFTER]: "pending" });
+      expect((await migrator().run()).applied).toEqual([AFTER]);
+      expect((await migrator().history()).events.filter((e) => e.action === "resolve").map((e) => e.id)).toEqual([FOUR]);
     });
   });
 }, ["mysql"]);
