@@ -13,10 +13,10 @@ export interface FoundBackup {
 /**
  * This environment's and database's backups in `dir` (named `<prefix><timestamp>.<ext>`),
  * newest first: the manifest's createdAt and size, else the file's mtime and size. Files
- * of other environments, of a database of the same name on another kind of server, temp
+ * of other environments, of another database whose name makes the same prefix, of a database of the same name on another kind of server, temp
  * files and anything else are not listed.
  */
-export async function findBackups(dir: string, prefix: string, environment: string, dialect: Manifest["dialect"]): Promise<FoundBackup[]> {
+export async function findBackups(dir: string, prefix: string, of: { environment: string; dialect: Manifest["dialect"]; databaseName: string }): Promise<FoundBackup[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -30,7 +30,8 @@ export async function findBackups(dir: string, prefix: string, environment: stri
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) continue;
     const manifest = await readManifest(file);
-    if (manifest && (manifest.environment !== environment || manifest.dialect !== dialect)) continue;
+    // Names that differ only in characters a file name cannot hold share a prefix (app-old, app_old): the manifest tells them apart.
+    if (manifest && (manifest.environment !== of.environment || manifest.dialect !== of.dialect || (manifest.databaseName ?? of.databaseName) !== of.databaseName)) continue;
     const stamped = manifest ? new Date(manifest.createdAt) : undefined;
     const createdAt = stamped && !Number.isNaN(stamped.getTime()) ? stamped : info.mtime;
     found.push({ file, createdAt, sizeBytes: info.size, ...(manifest ? { manifest } : {}) });

@@ -26,6 +26,10 @@ export interface CreateOptions {
  */
 export async function createBackup(request: BackupRequest, options: CreateOptions): Promise<BackupResult> {
   const target = targetOf(request);
+  // A mistyped file: URL would otherwise give an empty snapshot that looks like a good backup.
+  if (target.dialect === "sqlite" && !(await exists(target.path))) {
+    throw new BackupFailure(`the SQLite database ${request.database.described} does not exist: there is nothing to back up.`, "Check the URL (--url, DATABASE_URL or the environment's database).");
+  }
   const { dir, compress, retentionDays } = request.options;
   await ensureDir(dir);
   const createdAt = new Date();
@@ -63,7 +67,7 @@ export async function createBackup(request: BackupRequest, options: CreateOption
   }
   // The backup stands; retention trouble is reported and never undoes it.
   try {
-    await prune(await findBackups(dir, prefix, request.environment, target.dialect), final, retentionDays, createdAt, request.log);
+    await prune(await findBackups(dir, prefix, { environment: request.environment, dialect: target.dialect, databaseName: target.name }), final, retentionDays, createdAt, request.log);
   } catch (error) {
     request.log(`retention skipped: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -50,7 +50,7 @@ export function backup(options: BackupOptions = {}): Plugin {
 
 async function listBackups(request: BackupRequest): Promise<BackupEntry[]> {
   const target = targetOf(request);
-  const found = await findBackups(request.options.dir, backupPrefix(request.environment, target.name), request.environment, target.dialect);
+  const found = await findBackups(request.options.dir, backupPrefix(request.environment, target.name), { environment: request.environment, dialect: target.dialect, databaseName: target.name });
   return found.map(({ file, manifest, createdAt, sizeBytes }) => ({
     file,
     createdAt: createdAt.toISOString(),

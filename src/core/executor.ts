@@ -275,6 +275,8 @@ export class Executor {
         await run.complete();
         let durationMs = nowMs() - started;
         if (!dryRun) durationMs = await this.#finish(run, source, direction, record, durationMs, started);
+        // A plugin told "after" may look at the database, or be the last thing to run before a crash: commit first.
+        if (mode === "savepoint" && hooks.has("migration:after")) await this.#closeRunTransaction(true);
         this.timings.push({ id: source.id, direction, durationMs });
         this.#o.emit({ event: "migrated", id: source.id, direction, ms: Math.round(durationMs) });
         await hooks.call("migration:after", { id: source.id, name: source.name, direction, environment, dryRun, durationMs, ...(batch !== undefined ? { batch } : {}) });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { errors, messageOf } from "../errors.ts";
-import type { Plugin } from "./define-plugin.ts";
+import type { Plugin, PluginCommand } from "./define-plugin.ts";
 import { HOOK_NAMES, type HookName } from "./types.ts";
 
 const PLUGIN_FILE = /^[^._][^/]*\.(ts|mts|js|mjs)$/;
@@ -47,9 +47,16 @@ function checkPlugin(value: unknown, where: string): Plugin {
     if (!HOOK_NAMES.includes(hook as HookName)) throw errors.pluginInvalid(named, `hook "${hook}" does not exist; hooks: ${HOOK_NAMES.join(", ")}.`);
     const handler = typeof entry === "function" ? entry : (entry as { handler?: unknown } | undefined)?.handler;
     if (typeof handler !== "function") throw errors.pluginInvalid(named, `hook "${hook}" must be a function or { handler, order }.`);
+    const order = typeof entry === "function" ? undefined : (entry as { order?: unknown }).order;
+    if (order !== undefined && order !== "pre" && order !== "post") throw errors.pluginInvalid(named, `hook "${hook}": order must be "pre" or "post".`);
   }
   if (plugin.enforce !== undefined && plugin.enforce !== "pre" && plugin.enforce !== "post") throw errors.pluginInvalid(named, 'enforce must be "pre" or "post".');
   if (plugin.commands !== undefined && !Array.isArray(plugin.commands)) throw errors.pluginInvalid(named, '"commands" must be an array.');
+  for (const command of plugin.commands ?? []) {
+    const name = (command as Partial<PluginCommand> | undefined)?.name;
+    if (typeof name !== "string" || !/^[a-z][a-z0-9:-]*$/.test(name)) throw errors.pluginInvalid(named, `command name ${JSON.stringify(name)} must be lower-case letters, digits, "-" or ":", starting with a letter.`);
+    if (typeof command.run !== "function") throw errors.pluginInvalid(named, `command "${name}" has no run() function.`);
+  }
   return { ...plugin, hooks: plugin.hooks ?? {} } as Plugin;
 }
 

@@ -152,6 +152,11 @@ describe("retention", () => {
     const otherManifest = join(folder, `${otherServer}.json`);
     await writeFile(otherManifest, JSON.stringify({ ...JSON.parse(readFileSync(otherManifest, "utf8")), dialect: "postgres" }));
     foreign.push(otherServer);
+    // Another database whose name makes the same prefix (app-old and app_old): its manifest's name tells it apart.
+    const sameprefix = await fakeOldBackup(folder, source.file, prefix, 60);
+    const samePrefixManifest = join(folder, `${sameprefix}.json`);
+    await writeFile(samePrefixManifest, JSON.stringify({ ...JSON.parse(readFileSync(samePrefixManifest, "utf8")), databaseName: `${databaseName(db)}-x` }));
+    foreign.push(sameprefix);
     const longAgo = new Date(Date.now() - 200 * 86_400_000);
     for (const name of ["notes.txt", `${prefix}manual-copy.db.gz`]) {
       await writeFile(join(folder, name), "not a strata backup");
@@ -179,6 +184,16 @@ describe("retention", () => {
     }
     for (const name of foreign) expect(left).toContain(name);
     expect((await list(dir)).map((b) => basename(b.file))).toEqual([fresh, basename(source.file), recent3]);
+  });
+
+  it("strata backup of a SQLite file that does not exist fails (exit 1) and writes nothing, nor the file", async () => {
+    const dir = await writeProject({ ...backupConfig("file:data/typo.db", { backup: false }), ...MIGRATIONS });
+    const result = await strata(dir, ["backup", ...ENV]);
+    expectExit(result, 1);
+    expect(result.stderr).toContain("BACKUP_FAILED");
+    expect(result.stderr).toMatch(/typo\.db does not exist/);
+    expect(listing(join(dir, "backups"))).toEqual([]);
+    expect(listing(join(dir, "data"))).toEqual([]);
   });
 
   it("retentionDays 0 keeps every backup", async () => {

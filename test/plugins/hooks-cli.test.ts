@@ -162,6 +162,9 @@ describe("invalid plugins are configuration errors (exit 2)", () => {
     { label: "a factory passed uncalled", plugins: `[makePlugin]`, message: "call the plugin factory" },
     { label: "a hook that is not a function", plugins: `[{ name: "nofn", hooks: { "run:end": 42 } }]`, message: 'hook "run:end" must be a function' },
     { label: "two plugins with one name", plugins: `[{ name: "twin", hooks: {} }, [{ name: "twin", hooks: {} }]]`, message: '"twin"' },
+    { label: "a hook order that is neither pre nor post", plugins: `[{ name: "mid", hooks: { "run:end": { handler: () => {}, order: "middle" } } }]`, message: 'order must be "pre" or "post"' },
+    { label: "a command name with a space", plugins: `[{ name: "cmd", hooks: {}, commands: [{ name: "bad name!", description: "x", run() {} }] }]`, message: 'command name "bad name!"' },
+    { label: "a command without run()", plugins: `[{ name: "cmd", hooks: {}, commands: [{ name: "ticket", description: "x" }] }]`, message: 'command "ticket" has no run()' },
   ];
   for (const { label, plugins, message } of cases) {
     it(label, async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { abort, definePlugin, Migrator, MigrationError, PluginError, type MigratorEvent, type Plugin, type PluginInput } from "../../src/index.ts";
 import { forEachDialect, testDatabase, type TestDialectName } from "../helpers/databases.ts";
-import { snapshot, tableNames } from "../helpers/dump.ts";
+import { query, snapshot, tableNames } from "../helpers/dump.ts";
 import { addFiles, writeProject } from "../helpers/project.ts";
 import { tableMigration } from "../cli/fixtures.ts";
 import { failingSecond, FIRST, SECOND, twoMigrations } from "./notify-fixtures.ts";
@@ -98,6 +98,17 @@ describe("hook order and payloads", () => {
     await migrator([definePlugin({ name: "ctx", hooks: { "run:end": (_p, context) => { seen.push({ plugin: context.plugin, environment: context.environment }); context.log("hello from ctx"); } } })]).run();
     expect(seen).toEqual([{ plugin: "ctx", environment: "development" }]);
     expect(events).toContainEqual({ event: "plugin-log", plugin: "ctx", message: "hello from ctx" });
+  });
+
+  it("migration:after comes once the migration is committed: another connection sees its history row (SQLite commits per run otherwise)", async () => {
+    const { db, migrator } = await setup("sqlite", twoMigrations());
+    const seen: string[][] = [];
+    const watcher = definePlugin({
+      name: "watcher",
+      hooks: { "migration:after": async () => void seen.push((await query(db.url, "select id from migrations order by id")).map((r) => String(r.id))) },
+    });
+    await migrator([watcher]).run();
+    expect(seen).toEqual([[FIRST], [FIRST, SECOND]]);
   });
 
   it("falsy entries are skipped and nested arrays flattened", async () => {

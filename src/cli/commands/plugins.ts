@@ -6,6 +6,11 @@ export default defineCommand({
   async run(ctx) {
     const { out } = ctx;
     const plugins = await ctx.migrator().plugins();
+    const { COMMANDS } = await import("./index.ts");
+    const builtins = new Set(COMMANDS.map((c) => c.name.split(" ")[0]));
+    for (const p of plugins) {
+      for (const name of p.commands.filter((c) => builtins.has(c))) out.warn(`Plugin "${p.name}" adds a command "${name}", which the built-in "strata ${name}" hides: rename it.`);
+    }
     out.result({ plugins }, () => {
       if (plugins.length === 0) return "No plugins loaded.";
       return plugins
