@@ -8,7 +8,8 @@ export default defineCommand({
   async run(ctx) {
     const { args, out } = ctx;
     const action = args[0];
-    const migrator = ctx.migrator((e) => out.event(e));
+    // The result line says what the backup event would: printed once.
+    const migrator = ctx.migrator((e) => (e.event === "backup" ? undefined : out.event(e)));
     if (action === "list") {
       const backups = await migrator.backups();
       out.result({ backups }, () =>

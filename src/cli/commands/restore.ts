@@ -12,7 +12,7 @@ export default defineCommand({
     if (!global.yes) {
       if (!ctx.isInteractive()) throw errors.confirmationRequired(`Restoring into ${database.described}`);
       if (!(await ctx.confirm(`Restore ${args[0]} into ${database.described} (environment ${environment})? Its current contents are replaced.`))) {
-        throw errors.usage("Not confirmed; nothing was restored.");
+        throw errors.usage("Not confirmed; nothing was restored.", "Answer y to restore, or pass --yes.");
       }
     }
     await migrator.restore(args[0]);
