@@ -226,7 +226,14 @@ export const errors = {
       details: { file },
     });
   },
-  migrationNotFound(ref: string) {
+  /** `candidates`: the migrations sharing the version `ref` names, when it is ambiguous. */
+  migrationNotFound(ref: string, candidates: readonly string[] = []) {
+    if (candidates.length > 1) {
+      return new StrataError("MIGRATION_NOT_FOUND", `"${ref}" is ambiguous: ${candidates.length} migrations have this version (${list(candidates)}).`, {
+        hint: "Pass the migration's id instead of its version.",
+        details: { ref, candidates: [...candidates] },
+      });
+    }
     return new StrataError("MIGRATION_NOT_FOUND", `No migration matches "${ref}".`, {
       hint: 'Pass a migration id, version or class name; "strata status" lists them.',
       details: { ref },

@@ -151,7 +151,7 @@ export function planUp(graph: Graph<MigrationSource>, status: Status, to?: strin
   let order = graph.order.filter((m) => pending.has(m.id));
   if (to !== undefined) {
     const target = graph.resolve(to);
-    if (!target) throw errors.migrationNotFound(to);
+    if (!target) throw errors.migrationNotFound(to, sameVersion(graph, to));
     const position = graph.order.findIndex((m) => m.id === target);
     const positions = new Map(graph.order.map((m, i) => [m.id, i]));
     order = order.filter((m) => positions.get(m.id)! <= position);
@@ -196,9 +196,12 @@ export function resolveApplied(graph: Graph<MigrationSource>, applied: readonly 
   if (record) return record.id;
   // A failed migration whose file is gone is still named by its id.
   const failed = progress.find((p) => p.id === ref && p.kind !== "transform");
-  if (!failed) throw errors.migrationNotFound(ref);
+  if (!failed) throw errors.migrationNotFound(ref, [...new Set([...sameVersion(graph, ref), ...applied.filter((r) => r.version === ref).map((r) => r.id)])]);
   return failed.id;
 }
+
+/** The migrations whose version is `ref` (more than one: the version is ambiguous). */
+const sameVersion = (graph: Graph<MigrationSource>, ref: string) => graph.order.filter((m) => m.version === ref).map((m) => m.id);
 
 function single<T>(items: T[]): T | undefined {
   return items.length === 1 ? items[0] : undefined;

@@ -37,6 +37,17 @@ describe("computeStatus", () => {
   });
 });
 
+describe("naming a migration by version", () => {
+  it("a version two migrations share is ambiguous, and the error names both", () => {
+    const X = "20260101000000_x";
+    const graph = buildGraph([source(A), source(X)]);
+    const status = computeStatus(graph, [], []);
+    expect(() => planUp(graph, status, "20260101000000")).toThrow(/"20260101000000" is ambiguous: 2 migrations have this version \("20260101000000_a", "20260101000000_x"\)/);
+    expect(() => planDown(graph, [applied(A, 1, 1), applied(X, 1, 2)], { to: "20260101000000" })).toThrow(/is ambiguous/);
+    expect(() => planUp(graph, status, "20990101000000")).toThrow(/No migration matches "20990101000000"/);
+  });
+});
+
 describe("planUp / planDown", () => {
   const graph = buildGraph([source(A), source(B, [A]), source(C), source(D, [C])]);
 
