@@ -58,6 +58,7 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
     const shown = sections.map((s) => ({ ...s, body: s.body.replace(/^(\s*--no-color\b.*?) \(default: true\)$/m, "$1") }));
     const description = matchedDescription(cli.matchedCommand?.name);
     if (description) shown.splice(1, 0, { body: description });
+    else shown.push({ title: "Plugin commands", body: '  "strata plugins" lists the commands plugins add; "strata <command> --help" describes one.' });
     return shown;
   });
   try {
@@ -72,6 +73,15 @@ export async function runCli(argv: string[], io?: CliIo, runtime: Runtime = getR
       const info = buildInfo(runtime.name);
       out.result(info, () => `strata ${info.version}${info.commit ? ` (${info.commit.slice(0, 12)})` : ""} ${info.target}`);
       return 0;
+    }
+    const asked = firstPositional(argv);
+    if (!named && asked !== undefined && asked !== "help" && (argv.includes("--help") || argv.includes("-h"))) {
+      const ctx = await createContext([], {}, global, out, runtime, io?.cwd ?? runtime.cwd(), signal);
+      const found = await ctx.migrator().pluginCommand(asked).catch(() => undefined);
+      if (found) {
+        write("stdout", pluginCommandHelp(found.plugin, found.command));
+        return 0;
+      }
     }
     const parsed = cli.parse(["strata", "strata", ...argv], { run: false });
     if (parsed.options.help) return 0;
@@ -124,11 +134,34 @@ function matchedDescription(name: string | undefined): string | undefined {
 }
 
 function namedCommand(argv: string[]): CommandDefinition | undefined {
+  const name = firstPositional(argv);
+  return name === undefined ? undefined : COMMANDS.find((def) => def.name.split(" ")[0] === name);
+}
+
+function firstPositional(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     if (VALUE_FLAGS.has(argv[i])) i++;
-    else if (!argv[i].startsWith("-")) return COMMANDS.find((def) => def.name.split(" ")[0] === argv[i]);
+    else if (!argv[i].startsWith("-")) return argv[i];
   }
   return undefined;
+}
+
+/** `strata <plugin command> --help`: what cac prints for a built-in one. */
+function pluginCommandHelp(plugin: string, command: PluginCommand): string {
+  const options = [...(command.options ?? []).map((o) => [o.flag, o.description]), ...GLOBAL_OPTIONS];
+  const width = Math.max(...options.map(([flag]) => flag.length));
+  return [
+    `strata ${command.name} (from plugin "${plugin}")`,
+    "",
+    command.description,
+    "",
+    "Usage:",
+    `  $ strata ${command.name} [args] [options]`,
+    "",
+    "Options:",
+    ...options.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`),
+    "",
+  ].join("\n");
 }
 
 function parseMs(value: string, flag: string): number {

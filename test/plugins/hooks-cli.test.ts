@@ -105,6 +105,14 @@ describe("plugins from the project's plugins/ folder", () => {
     expectExit(flag, 2);
     expect(flag.stderr).toContain('Unknown option `--bogus-flag` for "hello"');
     expect(flag.stdout).not.toContain("[audit]");
+
+    // Its own help: what it does and its options, without running it.
+    const help = await strata(dir, ["hello", "--help"]);
+    expectExit(help, 0);
+    expect(help.stdout).toContain('strata hello (from plugin "audit")');
+    expect(help.stdout).toContain("Prints what a plugin command receives");
+    expect(help.stdout).toMatch(/--flag <value>\s+a flag/);
+    expect(help.stdout).not.toContain("[audit]");
   });
 });
 
