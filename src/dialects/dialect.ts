@@ -171,6 +171,8 @@ export interface Adapter {
   isLockTimeout(error: unknown): boolean;
   /** Optional: whether an error rolled back the whole transaction, not only its statement (a MySQL deadlock). */
   endsTransaction?(error: unknown): boolean;
+  /** Optional: whether a transaction was chosen as a deadlock's victim (nothing of it kept; safe to run again). */
+  isDeadlock?(error: unknown): boolean;
   /**
    * Before a statement written as SQL runs outside a transaction: where it is a CREATE INDEX
    * CONCURRENTLY whose name an INVALID index holds (left by an earlier failed try), that index

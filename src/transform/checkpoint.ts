@@ -233,9 +233,18 @@ export class TransformStore {
     return this.#q({ kind: "update", table: this.chunks, values: { state: "done", rows, changed, by, last_error: null, updated_at: new Date() }, where: [{ column: "transform_id", op: "=", value: id }, { column: "chunk_no", op: "=", value: chunkNo }] });
   }
 
-  async recordFailure(session: Session, id: string, chunkNo: number, attempts: number, error: string, failed: boolean): Promise<void> {
-    const s = this.#q({ kind: "update", table: this.chunks, values: { attempts, last_error: error, state: failed ? "failed" : "pending", updated_at: new Date() }, where: [{ column: "transform_id", op: "=", value: id }, { column: "chunk_no", op: "=", value: chunkNo }] });
-    await session.execute(s.sql, s.params, s);
+  /**
+   * A failed try of a chunk, counted only while the chunk is as this runner claimed it:
+   * the rollback let the claim go, and another runner may have done the chunk since (or
+   * counted the same failure). False when it did: the chunk is not touched.
+   */
+  async recordFailure(session: Session, id: string, chunk: { chunkNo: number; attempts: number }, error: string, failed: boolean): Promise<boolean> {
+    const s = this.#q({
+      kind: "update", table: this.chunks,
+      values: { attempts: chunk.attempts + 1, last_error: error, state: failed ? "failed" : "pending", updated_at: new Date() },
+      where: [{ column: "transform_id", op: "=", value: id }, { column: "chunk_no", op: "=", value: chunk.chunkNo }, { column: "state", op: "=", value: "pending" }, { column: "attempts", op: "=", value: chunk.attempts }],
+    });
+    return (await session.execute(s.sql, s.params, s)).rowCount > 0;
   }
 
   /** Planning state, read under the transform row's lock (the caller's transaction). */

@@ -65,6 +65,8 @@ interface Shared {
   chunks: number;
   size: number;
   collectedAt: number;
+  /** Deadlocks this process met in a row (each chunk is tried again, uncounted, up to a bound). */
+  deadlocks: number;
   /** Rows of one chunk are split into this many slices, run on the workers at once. */
   slices: number;
   /** Why the lanes stop: paused from outside, a chunk that kept failing, a plugin's batchBefore hook. */
@@ -107,7 +109,7 @@ export async function runTransform(ctx: EngineContext, spec: ResolvedTransform):
     if (spec.method) pool = await createRowPool({ runtime: ctx.runtime, workers: spec.workers, file: spec.file, version: ctx.version, method: spec.method, keys });
     const shared: Shared = {
       id: spec.id, spec, store, sql, keys, ...(pool ? { pool } : {}), started: nowMs(), rowsStarted: 0, rowsDoneHere: 0, rowsDoneBefore,
-      rowsTotal: record.rowsTotal, changed: 0, chunks: 0, size: spec.batchSize, collectedAt: nowMs(), slices: 1,
+      rowsTotal: record.rowsTotal, changed: 0, chunks: 0, size: spec.batchSize, collectedAt: nowMs(), deadlocks: 0, slices: 1,
     };
     // SQLite has one writer at a time: one chunk in flight, its rows split over the workers.
     // Elsewhere one more chunk than workers, so the database reads and writes while the
@@ -303,6 +305,7 @@ async function processChunk(ctx: EngineContext, session: Session, shared: Shared
     shared.collectedAt = nowMs();
     ctx.runtime.collectGarbage();
   }
+  shared.deadlocks = 0;
   shared.rowsDoneHere += rows;
   shared.changed += changed;
   shared.chunks++;
@@ -310,11 +313,19 @@ async function processChunk(ctx: EngineContext, session: Session, shared: Shared
   await hooks.call("transform:batchAfter", { id: shared.id, table: spec.table, batch: chunk.chunkNo, keyRange, rows, changed, durationMs });
 }
 
+const MAX_DEADLOCKS_IN_A_ROW = 20;
+
 async function recordFailure(ctx: EngineContext, session: Session, shared: Shared, chunk: ChunkRecord, error: unknown): Promise<void> {
+  // Two runners' chunk transactions deadlocking over strata's own bookkeeping: nothing was
+  // written, the chunk is claimed again, and it does not count as a try.
+  if (ctx.dialect.adapter.isDeadlock?.(error) && ++shared.deadlocks <= MAX_DEADLOCKS_IN_A_ROW) {
+    await sleep(10 + Math.random() * 40 * shared.deadlocks);
+    return;
+  }
   const message = error instanceof Error ? error.message : String(error);
   const attempts = chunk.attempts + 1;
   const final = attempts > shared.spec.retries;
-  await shared.store.recordFailure(session, shared.id, chunk.chunkNo, attempts, message, final);
+  if (!(await shared.store.recordFailure(session, shared.id, chunk, message, final))) return;
   if (final) {
     shared.failure = await failureError(session, shared);
     await shared.store.setState(session, shared.id, "paused", { lastError: message, keyRange: { from: chunk.from, to: chunk.to } });

@@ -147,6 +147,10 @@ export class MysqlAdapter implements Adapter {
 
   /** InnoDB undoes the whole transaction for a deadlock (1213); other errors undo their statement only. */
   endsTransaction(error: unknown): boolean {
+    return this.isDeadlock(error);
+  }
+
+  isDeadlock(error: unknown): boolean {
     return databaseCodeOf(error)?.startsWith("1213") ?? false;
   }
 

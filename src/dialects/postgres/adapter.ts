@@ -153,6 +153,11 @@ export class PostgresAdapter implements Adapter {
     return databaseCodeOf(error) === "55P03";
   }
 
+  /** 40P01 deadlock_detected. */
+  isDeadlock(error: unknown): boolean {
+    return databaseCodeOf(error) === "40P01";
+  }
+
   async scratchDatabase(session: Session): Promise<{ url: string; described: string; drop(): Promise<void> }> {
     const { rows } = await session.execute("select current_database() as name");
     const name = scratchName(String(rows[0]?.name ?? "strata"), 63);
