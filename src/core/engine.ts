@@ -219,7 +219,7 @@ export class MigrationEngine {
       const store = new TransformStore(conn.dialect, ws.config.table);
       const forgetTransforms = async (id: string) => {
         if (!(await store.exists(conn.session))) return;
-        for (const s of await store.forgetStatements(conn.session, id)) await conn.session.execute(s.sql, s.params);
+        for (const s of store.forgetStatements(id)) await conn.session.execute(s.sql, s.params);
       };
       return resolveMigration(ref, action, { graph: ws.graph, history, applied, progress, by: whoAmI(env), toolVersion: STRATA_VERSION, forgetTransforms, waitedForLock: waited });
     });

@@ -218,11 +218,13 @@ export class Executor {
   async #down(items: readonly DownItem[]): Promise<RunResult> {
     for (let i = 0; i < items.length; i++) {
       const { source, derived } = items[i];
-      const forget = this.#o.dryRun ? [] : await this.#forgetTransforms(source.id);
+      let forget: Statement[] = [];
       const done = await this.#runOne(source, "down", i, items.length, async (run, instance) => {
         if (source.kind === "sql") await run.runSql(source.sql!.down!.sql);
         else if (derived) run.queue(derived);
         else await run.record(() => instance!.down!());
+        // After the body: a transform in down() may have made the transform tables.
+        if (!this.#o.dryRun) forget = await this.#forgetTransforms(source.id);
       }, (durationMs) => [
         this.#o.history.removeAppliedStatement(source.id),
         ...forget,
@@ -236,8 +238,8 @@ export class Executor {
   /** Statements removing a rolled-back migration's transform checkpoints (the tables are looked up once per run). */
   async #forgetTransforms(migrationId: string): Promise<Statement[]> {
     const store = new TransformStore(this.#o.dialect, this.#o.transforms.historyTable);
-    this.#hasTransforms ??= await store.exists(this.#o.session);
-    return this.#hasTransforms ? store.forgetStatements(this.#o.session, migrationId) : [];
+    if (!this.#hasTransforms) this.#hasTransforms = await store.exists(this.#o.session);
+    return this.#hasTransforms ? store.forgetStatements(migrationId) : [];
   }
 
   /** Runs one migration in one direction; resolves false when another runner already did it. */

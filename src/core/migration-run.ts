@@ -336,6 +336,10 @@ export class MigrationRun {
     if (marker.length) await this.#o.session.executeBatch(marker);
   }
 
+  get direction(): "up" | "down" {
+    return this.#o.direction;
+  }
+
   /** The n-th transform of this migration (0-based): part of the transform's id. */
   nextTransformIndex(): number {
     return this.#transforms++;

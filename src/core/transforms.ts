@@ -55,7 +55,7 @@ export async function runMigrationTransform(
 ): Promise<TransformSummary | undefined> {
   const { source, instance, run } = migration;
   const spec = resolveTransform({
-    migrationId: source.id, file: source.file, index: run.nextTransformIndex(), table,
+    migrationId: source.id, file: source.file, index: run.nextTransformIndex(), direction: run.direction, table,
     options: options as TransformOptions | undefined, fn: fn as TransformFunction, defaultWorkers: DEFAULT_WORKERS,
   });
   await run.enterTransform(migration.closeRunTransaction);

@@ -128,7 +128,7 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
               typed = typedColumns(statement.columnNames.map((name, i) => ({ name, type: types[i] })));
               typedByStatement.set(statement, typed);
             }
-            return { rows: decodeTyped(exact ? exactIntegers(rows) : rows, typed), changes: 0 };
+            return { rows: decodeTyped(asBuffers(exact ? exactIntegers(rows) : rows), typed), changes: 0 };
           }
           return { rows: [], changes: Number(statement.run(...params).changes) };
         },
@@ -136,6 +136,17 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
       };
     },
   };
+}
+
+/** bun:sqlite gives blobs as Uint8Array; Node's driver, as Buffer: rows look the same on both (`row.bytes.toString("hex")`). */
+function asBuffers(rows: Row[]): Row[] {
+  for (const row of rows) {
+    for (const key in row) {
+      const value = row[key];
+      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) row[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    }
+  }
+  return rows;
 }
 
 /**

@@ -69,12 +69,18 @@ function chunkColumns(): ColumnDef[] {
 }
 
 /** Keys travel as JSON; bigints as strings, which every database compares with the key column numerically. */
+/**
+ * A key as JSON text. Binary keys (BINARY(16) ids) are `{ "$binary": base64 }`, read back as
+ * bytes: a Buffer's own JSON, an array of numbers, would never compare with the column.
+ */
 export function encodeKey(key: readonly unknown[] | null): string | null {
-  return key === null ? null : JSON.stringify(key, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Date ? v.toISOString() : v));
+  if (key === null) return null;
+  return JSON.stringify(key.map((v) => (typeof v === "bigint" ? v.toString() : v instanceof Date ? v.toISOString() : v instanceof Uint8Array ? { $binary: Buffer.from(v).toString("base64") } : v)));
 }
 
 function decodeKey(value: unknown): unknown[] | null {
-  return value === null || value === undefined ? null : (JSON.parse(String(value)) as unknown[]);
+  if (value === null || value === undefined) return null;
+  return (JSON.parse(String(value)) as unknown[]).map((v) => (v !== null && typeof v === "object" && typeof (v as { $binary?: unknown }).$binary === "string" ? Buffer.from((v as { $binary: string }).$binary, "base64") : v));
 }
 
 /** Hand-written statements on strata's own tables, kept prepared like the compiled ones (Statement.prepare). */
@@ -134,12 +140,11 @@ export class TransformStore {
    * Statements removing a migration's transforms and their chunks: when the migration is
    * rolled back, a later apply transforms the rows again instead of finding them done.
    */
-  async forgetStatements(session: Session, migrationId: string): Promise<Statement[]> {
-    const select = this.#q({ kind: "select", table: this.transforms, columns: ["id"], where: [{ column: "migration_id", op: "=", value: migrationId }], orderBy: [] });
-    const ids = (await session.execute(select.sql, select.params, select)).rows.map((r) => String(r.id));
-    if (ids.length === 0) return [];
+  forgetStatements(migrationId: string): Statement[] {
+    // By migration, not by ids read now: the rollback's own transform is made after these statements are.
+    const ofMigration = `select ${this.#i("id")} from ${this.#t(this.transforms)} where ${this.#i("migration_id")} = ${this.#p(1)}`;
     return [
-      this.#q({ kind: "delete", table: this.chunks, where: [{ column: "transform_id", op: "in", value: ids }] }),
+      { sql: `delete from ${this.#t(this.chunks)} where ${this.#i("transform_id")} in (${ofMigration})`, params: [migrationId] },
       this.#q({ kind: "delete", table: this.transforms, where: [{ column: "migration_id", op: "=", value: migrationId }] }),
     ];
   }

@@ -57,7 +57,7 @@ const positive = (value: unknown, name: string, fallback: number, min = 1): numb
   return Math.floor(value);
 };
 
-export function resolveTransform(input: { migrationId: string; file: string; index: number; table: string; options: TransformOptions | undefined; fn: TransformFunction; defaultWorkers: number }): ResolvedTransform {
+export function resolveTransform(input: { migrationId: string; file: string; index: number; direction: "up" | "down"; table: string; options: TransformOptions | undefined; fn: TransformFunction; defaultWorkers: number }): ResolvedTransform {
   const { table, fn } = input;
   const o = input.options ?? {};
   if (typeof table !== "string" || table === "") throw invalid(`the table must be a non-empty string, got ${JSON.stringify(table)}.`);
@@ -70,7 +70,8 @@ export function resolveTransform(input: { migrationId: string; file: string; ind
   const minBatchSize = positive(o.minBatchSize, "minBatchSize", 100);
   const maxBatchSize = positive(o.maxBatchSize, "maxBatchSize", 5_000);
   return {
-    id: `${input.migrationId}.${table}${input.index > 0 ? `.${input.index + 1}` : ""}`,
+    // A rollback's transform is a transform of its own: the up one's checkpoints say nothing about it.
+    id: `${input.migrationId}.${table}${input.index > 0 ? `.${input.index + 1}` : ""}${input.direction === "down" ? ".down" : ""}`,
     migrationId: input.migrationId,
     file: input.file,
     table,

@@ -52,6 +52,7 @@ forEachDialect((dialect: TestDialectName) => {
 
     // One set of classes: an error thrown by the engine is the StrataError the user file imported.
     expect(await query(db.url, "select name, value from e2e_checks order by name")).toEqual([
+      { name: "bytes read back", value: "68656c6c6f" },
       { name: "engine error code", value: "TRANSFORM_FAILED" },
       { name: "engine error instanceof StrataError", value: "true" },
       { name: "this instanceof Migration", value: "true" },

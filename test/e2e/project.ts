@@ -55,7 +55,10 @@ export default class CreateUsers extends Migration {
     } catch (error) {
       refused = error;
     }
+    // Bytes come back as a Buffer on every runtime and database (bun:sqlite gives Uint8Array).
+    const [blob] = await this.db.sql\`select \${Buffer.from("hello")} as bytes\`;
     await this.db.table("e2e_checks").insertMany([
+      { name: "bytes read back", value: Buffer.isBuffer(blob.bytes) ? blob.bytes.toString("hex") : String(blob.bytes) },
       { name: "this instanceof Migration", value: String(this instanceof Migration) },
       { name: "engine error instanceof StrataError", value: String(refused instanceof StrataError) },
       { name: "engine error code", value: String((refused as { code?: unknown } | undefined)?.code) },

@@ -27,6 +27,7 @@ export async function sourceRun(runtime: SourceRuntime, dialect: TestDialectName
 
   // "strata" in the user files is the running core: the engine's error is the file's StrataError.
   expect(await query(db.url, "select value from e2e_checks where name = 'engine error instanceof StrataError'")).toEqual([{ value: "true" }]);
+  expect(await query(db.url, "select value from e2e_checks where name = 'bytes read back'")).toEqual([{ value: "68656c6c6f" }]);
   const events = await query(db.url, "select payload, thread from events order by id");
   expect(events).toHaveLength(EVENT_ROWS);
   expect(events.every((e, i) => e.payload === `EVENT ${i + 1}` && Number.isInteger(Number(e.thread)))).toBe(true);

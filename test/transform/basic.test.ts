@@ -162,3 +162,68 @@ forEachDialect((dialect) => {
     });
   });
 });
+
+forEachDialect((dialect) => {
+  describe("a transform in down()", () => {
+    it("runs on every rollback, and after each up again, never mistaken for the up one", async () => {
+      const db = await testDatabase(dialect);
+      const BUMP = "20260102000000_bump";
+      const dir = await writeProject({
+        [`migrations/${CREATE}.ts`]: usersMigration(dialect, N),
+        [`migrations/${BUMP}.ts`]: migrationFile(
+          "Bump",
+          `  async up() {
+    await this.transform("users", { columns: ["counter"], batchSize: 500 }, "bump");
+  }
+  async down() {
+    await this.transform("users", { columns: ["counter"], batchSize: 500 }, "unbump");
+  }
+  bump(row: { counter: number }) {
+    return { counter: row.counter + 1 };
+  }
+  unbump(row: { counter: number }) {
+    return { counter: row.counter - 1 };
+  }`,
+        ),
+      });
+      const url = ["--url", db.url];
+      expectExit(await strata(dir, ["up", ...url]), 0);
+      expect(await counters(db.url)).toEqual({ 1: N });
+      for (let round = 0; round < 2; round++) {
+        expectExit(await strata(dir, ["down", "--steps", "1", ...url]), 0);
+        expect(await counters(db.url)).toEqual({ 0: N });
+        expect(states(await statusJson(dir, url))[BUMP]).toBe("pending");
+        expectExit(await strata(dir, ["up", ...url]), 0);
+        expect(await counters(db.url)).toEqual({ 1: N });
+      }
+      // Nothing of the rolled-back runs is left: only the last up's transform.
+      expect((await transformStatus(dir, db.url)).transforms.map((t) => [t.id, t.state])).toEqual([[`${BUMP}.users`, "done"]]);
+    });
+  });
+});
+
+forEachDialect((dialect) => {
+  describe("a binary primary key", () => {
+    it("is walked chunk by chunk like any other: every row once", async () => {
+      const db = await testDatabase(dialect);
+      const type = { postgres: "bytea", mysql: "binary(16)", sqlite: "blob" }[dialect];
+      const bytes = { postgres: "decode(md5(g::text), 'hex')", mysql: "unhex(md5(g))", sqlite: "randomblob(16)" }[dialect];
+      const dir = await writeProject({
+        [`migrations/${CREATE}.ts`]: migrationFile(
+          "CreateKeys",
+          `  async up() {
+    Schema.raw("create table keyed (id ${type} primary key, counter integer not null default 0)", "drop table keyed");
+    Schema.raw(${JSON.stringify(fillSql(dialect, "keyed", ["id"], [bytes], 1000))});
+  }`,
+        ),
+        "migrations/20260102000000_bump.ts": transformMigration("Bump", `await this.transform("keyed", { columns: ["counter"], batchSize: 100, maxBatchSize: 100 }, "bump");`, "  bump(row: { counter: number }) {\n    return { counter: row.counter + 1 };\n  }"),
+      });
+      const up = await strata(dir, ["up", "--url", db.url], {});
+      expectExit(up, 0);
+      expect(await counters(db.url, "keyed")).toEqual({ 1: 1000 });
+      const chunks = await query(db.url, "select count(*) as n from migrations_transform_chunks");
+      expect(Number(chunks[0].n)).toBeLessThanOrEqual(11);
+    });
+  });
+});
+
