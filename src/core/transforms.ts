@@ -7,7 +7,7 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { previewTransform, runTransform, type TransformEvent, type TransformSummary } from "../transform/engine.ts";
 import { resolveTransform, type ResolvedTransform, type TransformFunction, type TransformOptions } from "../transform/options.ts";
 import { TransformStore } from "../transform/checkpoint.ts";
-import { UsageError } from "../errors.ts";
+import { StrataError, UsageError } from "../errors.ts";
 import type { Connection } from "./connection.ts";
 import type { MigrationSource } from "./discover.ts";
 import type { MigrationInstance } from "./executor.ts";
@@ -58,6 +58,10 @@ export async function runMigrationTransform(
     migrationId: source.id, file: source.file, index: run.nextTransformIndex(), direction: run.direction, table,
     options: options as TransformOptions | undefined, fn: fn as TransformFunction, defaultWorkers: DEFAULT_WORKERS,
   });
+  // Before anything is committed for it: a misspelt method fails here, not after a chunk's retries.
+  if (spec.method !== undefined && typeof (instance as unknown as Record<string, unknown>)[spec.method] !== "function") {
+    throw new StrataError("TRANSFORM_FAILED", `this.transform(): "${spec.method}" is not a method of ${source.id}.`, { hint: "Pass the name of a method of the migration class that takes a row and returns the changed values." });
+  }
   await run.enterTransform(migration.closeRunTransaction);
   // The migration's own session keeps the migration lock; the chunks get sessions of their own.
   const dialect = await call.openDialect(spec.workers + 4);

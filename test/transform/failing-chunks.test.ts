@@ -118,3 +118,18 @@ forEachDialect((dialect) => {
     });
   });
 }, ["postgres", "mysql"]);
+
+describe("a row function name the migration has no method for", () => {
+  it("fails before the transform starts: no chunk tried, the statements before it not committed", async () => {
+    const db = await testDatabase("sqlite");
+    const dir = await writeProject({
+      [`migrations/${CREATE}.ts`]: usersMigration("sqlite", 100),
+      [`migrations/${STAMP}.ts`]: migrationFile("Stamp", `  async up() {\n    Schema.createTable("before_transform", [Schema.id()]);\n    await this.transform("users", { columns: ["counter"] }, "stampp");\n  }\n  stamp(row: { counter: number }) {\n    return { counter: row.counter + 1 };\n  }`),
+    });
+    const up = await strata(dir, ["up", "--url", db.url]);
+    expectExit(up, 1);
+    expect(up.stderr).toContain('"stampp" is not a method of 20260102000000_stamp');
+    expect(await query(db.url, "select name from sqlite_master where name in ('before_transform', 'migrations_transform_chunks')")).toEqual([]);
+    expect(states(await statusJson(dir, ["--url", db.url]))[STAMP]).toBe("pending");
+  });
+});
