@@ -224,6 +224,7 @@ export class Executor {
         else if (derived) run.queue(derived);
         else await run.record(() => instance!.down!());
         // After the body: a transform in down() may have made the transform tables.
+        if (run.ranTransforms) this.#hasTransforms = true;
         if (!this.#o.dryRun) forget = await this.#forgetTransforms(source.id);
       }, (durationMs) => [
         this.#o.history.removeAppliedStatement(source.id),
@@ -238,7 +239,7 @@ export class Executor {
   /** Statements removing a rolled-back migration's transform checkpoints (the tables are looked up once per run). */
   async #forgetTransforms(migrationId: string): Promise<Statement[]> {
     const store = new TransformStore(this.#o.dialect, this.#o.transforms.historyTable);
-    if (!this.#hasTransforms) this.#hasTransforms = await store.exists(this.#o.session);
+    this.#hasTransforms ??= await store.exists(this.#o.session);
     return this.#hasTransforms ? store.forgetStatements(migrationId) : [];
   }
 

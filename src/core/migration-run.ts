@@ -340,6 +340,11 @@ export class MigrationRun {
     return this.#o.direction;
   }
 
+  /** Whether this run of the migration called this.transform(). */
+  get ranTransforms(): boolean {
+    return this.#transforms > 0;
+  }
+
   /** The n-th transform of this migration (0-based): part of the transform's id. */
   nextTransformIndex(): number {
     return this.#transforms++;
