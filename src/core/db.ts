@@ -193,11 +193,14 @@ function equality(column: string, value: unknown): Condition {
   return { column, op: "=", value };
 }
 
+const QUOTED_OR_QUESTION_MARK = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\/|\?/g;
+
 /** The `this.db` object over a statement runner. */
 export function createDb(runner: StatementRunner): Db {
   const raw = async <T extends Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> => {
     let index = 0;
-    const text = runner.placeholder(1) === "?" ? sql : sql.replace(/\?/g, () => runner.placeholder(++index));
+    // A `?` inside a string, a quoted name, a dollar-quoted body or a comment is text, not a parameter.
+    const text = runner.placeholder(1) === "?" ? sql : sql.replace(QUOTED_OR_QUESTION_MARK, (m) => (m === "?" ? runner.placeholder(++index) : m));
     return (await runner.run({ sql: text, params })).rows as T[];
   };
   return {
