@@ -236,7 +236,7 @@ describe("notify(): seeds", () => {
     expectExit(await strata(dir, ["up"]), 0);
     expectExit(await strata(dir, ["seed"]), 0);
     expect(server.requests).toHaveLength(2);
-    expect(server.requests[1].json).toMatchObject({ event: "seed:after", command: "seed", success: true, seeders: ["things_seeder"], environment: "development" });
+    expect(server.requests[1].json).toMatchObject({ event: "seed:after", command: "seed", success: true, seeders: ["things_seeder"], environment: "development", dialect: "sqlite" });
     expect(server.requests[1].json.text).toContain("1 seeder");
   });
 });
