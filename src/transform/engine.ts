@@ -386,7 +386,8 @@ function startProgress(ctx: EngineContext, control: Session, shared: Shared): { 
       if (record?.state === "paused") shared.stop ??= "paused";
       const rowsDone = await shared.store.rowsDone(control, shared.id);
       const elapsed = (nowMs() - shared.started) / 1000;
-      const rowsPerSecond = elapsed > 0 ? shared.rowsDoneHere / elapsed : 0;
+      // The rate of every process on it (the ETA is the transform's), since this one started.
+      const rowsPerSecond = elapsed > 0 ? Math.max(shared.rowsDoneHere, rowsDone - shared.rowsDoneBefore) / elapsed : 0;
       const left = Math.max(0, shared.rowsTotal - rowsDone);
       const etaMs = rowsPerSecond > 0 ? Math.round((left / rowsPerSecond) * 1000) : null;
       ctx.emit({ event: "transform-progress", id: shared.id, table: shared.spec.table, rowsDone, rowsTotal: shared.rowsTotal, rowsPerSecond, etaMs });
