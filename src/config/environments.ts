@@ -52,9 +52,9 @@ export interface Overrides {
 export function resolveConfig(loaded: LoadedConfig, overrides: Overrides): ResolvedConfig {
   const { config, root } = loaded;
   const known = Object.keys(config.environments);
-  if (overrides.env?.trim() === "") throw errors.emptySetting("--env", "an environment name");
+  if (overrides.env?.trim() === "") throw errors.emptySetting("--env (env)", "an environment name");
   if (overrides.vars.STRATA_ENV?.trim() === "") throw errors.emptySetting("STRATA_ENV", "an environment name");
-  if (overrides.url?.trim() === "") throw errors.emptySetting("--url", "a database URL");
+  if (overrides.url?.trim() === "") throw errors.emptySetting("--url (url)", "a database URL");
   if (overrides.vars.DATABASE_URL?.trim() === "") throw errors.emptySetting("DATABASE_URL", "a database URL");
   const explicit = overrides.env ?? overrides.vars.STRATA_ENV;
   let environment = DEFAULT_ENVIRONMENT;

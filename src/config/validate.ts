@@ -140,7 +140,8 @@ class Checker {
 
   identifier(value: unknown, key: string): string | undefined {
     const text = this.string(value, key);
-    if (text !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(text)) throw errors.configInvalid(key, "a table name of letters, digits and '_' (at most 51 characters)", value, this.#file);
+    // strata's own tables are named after it; the longest, <table>_transform_chunks, must fit PostgreSQL's 63 bytes.
+    if (text !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,45}$/.test(text)) throw errors.configInvalid(key, "a table name of letters, digits and '_' (at most 46 characters: <table>_transform_chunks must fit 63)", value, this.#file);
     return text;
   }
 

@@ -91,6 +91,8 @@ export class MigrationEngine {
 
   /** Rolls back everything applied after `version` (an id, version or class name), newest first. */
   async rollbackTo(version: string, options: { dryRun?: boolean; apply?: boolean } = {}): Promise<{ rolledBack: string[] }> {
+    // Without one it would roll back the last batch: not what rollbackTo() promises.
+    if (typeof version !== "string" || version === "") throw errors.usage(`rollbackTo() needs the migration to roll back to (an id, version or class name), got ${JSON.stringify(version) ?? "nothing"}.`, "Use rollback() for the last batch.");
     return this.down({ ...options, to: version });
   }
 
@@ -380,6 +382,7 @@ export class MigrationEngine {
         for (const source of chosen.up ?? []) if (source.kind === "module") await load(source);
         const down = chosen.down ? await executor.prepareDown(chosen.down.map((record) => ({ record, source: ws.graph.byId.get(record.id) }))) : undefined;
         const ids = chosen.up ? chosen.up.map((m) => m.id) : down!.map((d) => d.source.id);
+        await executor.assertRunnable(chosen.up ?? down!.map((d) => d.source), direction);
         this.#emit({ event: "plan", direction, ids, dryRun });
         // Before anything is written, strata's own tables included: a plugin may abort, or back up.
         reachedStart = true;

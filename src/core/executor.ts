@@ -85,13 +85,25 @@ export class Executor {
   }
 
   async up(plan: readonly MigrationSource[], batch: number, firstSequence: number): Promise<RunResult> {
-    await this.#assertTransactable(plan, "up");
+    await this.assertRunnable(plan, "up");
     return this.#withRunTransaction(() => this.#up(plan, batch, firstSequence));
   }
 
   async down(items: readonly DownItem[]): Promise<RunResult> {
-    await this.#assertTransactable(items.map((i) => i.source), "down");
+    await this.assertRunnable(items.map((i) => i.source), "down");
     return this.#withRunTransaction(() => this.#down(items));
+  }
+
+  /**
+   * --single-transaction on a database whose DDL commits, or with a migration that must run
+   * outside a transaction: a usage error (exit 2), checked before the run starts (nothing
+   * printed as applying, no table created, no hook called).
+   */
+  async assertRunnable(sources: readonly MigrationSource[], direction: Direction): Promise<void> {
+    if (this.#o.singleTransaction && !this.#o.dryRun && !this.#o.dialect.adapter.supportsTransactionalDdl) {
+      throw errors.usage(`--single-transaction is not possible on ${this.#o.dialect.displayName}: it commits DDL implicitly, so a run cannot be one transaction.`, "Run without it: each migration is then recorded as it completes, and a failure as failed.");
+    }
+    await this.#assertTransactable(sources, direction);
   }
 
   /**
@@ -115,10 +127,6 @@ export class Executor {
    */
   async #withRunTransaction(fn: () => Promise<RunResult>): Promise<RunResult> {
     const { dialect, session } = this.#o;
-    if (this.#o.singleTransaction && !this.#o.dryRun && !dialect.adapter.supportsTransactionalDdl) {
-      // A flag this database cannot honour: a usage error (exit 2), before anything runs.
-      throw errors.usage(`--single-transaction is not possible on ${dialect.displayName}: it commits DDL implicitly, so a run cannot be one transaction.`, "Run without it: each migration is then recorded as it completes, and a failure as failed.");
-    }
     const relaxed = !this.#o.dryRun && dialect.adapter.relaxCommits !== undefined;
     if (relaxed) await dialect.adapter.relaxCommits!(session);
     try {

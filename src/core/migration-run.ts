@@ -544,6 +544,8 @@ export class MigrationRun {
         const waitMs = Math.min(10_000, 500 * 2 ** attempt);
         this.#o.onRetry?.(attempt + 1, waitMs, error instanceof Error ? error.message : String(error));
         await sleep(waitMs);
+        // A CREATE INDEX CONCURRENTLY that gave up left an INVALID index under its name.
+        await dialect.adapter.dropInvalidIndexFor?.(session, statement.sql);
       }
     }
   }

@@ -9,7 +9,8 @@
  * plus strata's optional `-- strata:depends <id>` lines. A missing down section makes the
  * migration irreversible; an empty one is an explicit no-op, as in dbmate. A section with
  * a PostgreSQL `CREATE/DROP INDEX CONCURRENTLY` (or `REINDEX ... CONCURRENTLY`), which no
- * transaction may hold, runs outside one unless its marker says `transaction:true`.
+ * transaction may hold, runs outside one unless its marker says `transaction:true`; so
+ * does one with its own `COMMIT;` or `BEGIN;`.
  */
 export interface SqlSection {
   sql: string;
@@ -31,6 +32,13 @@ const DEPENDS = /^[ \t]*--[ \t]*strata:depends?[ \t]+([^\n]+)$/gm;
 /** A depends line with its line break, removed from the section it stands in. */
 const DEPENDS_LINE = /^[ \t]*--[ \t]*strata:depends?[ \t]+[^\n]+(?:\n|$)/gm;
 const CONCURRENT = /\b(?:create\s+(?:unique\s+)?index|drop\s+index|reindex\s+(?:index|table|schema|database|system))\s+concurrently\b/i;
+/**
+ * A statement of the section's own that ends or starts a transaction (`COMMIT;` after
+ * `ALTER TYPE ... ADD VALUE`, say): inside strata's transaction it would commit strata's
+ * history write with a half-run migration. (`END;` is left out: it closes PL/pgSQL and
+ * MySQL bodies too.)
+ */
+const TRANSACTION_CONTROL = /^[ \t]*(?:commit|rollback|begin|start[ \t]+transaction)(?:[ \t]+(?:work|transaction))?[ \t]*;/im;
 
 /** Scans the whole text with line-anchored patterns (no split into lines: `status` parses every file). */
 export function parseSqlMigration(text: string): SqlParseResult {
@@ -50,17 +58,20 @@ export function parseSqlMigration(text: string): SqlParseResult {
     sections[kind] = { from: marker.index + marker[0].length, to: markers[i + 1]?.index ?? text.length, options, line };
   }
   if (!sections.up) return { ok: false, problem: 'no "-- migrate:up" line; a SQL migration needs "-- migrate:up" and usually "-- migrate:down" sections.' };
-  const body = (kind: "up" | "down"): SqlSection | undefined => {
+  /** The section, or what is wrong with it. */
+  const body = (kind: "up" | "down"): SqlSection | string | undefined => {
     const s = sections[kind];
     if (!s) return undefined;
     const raw = text.slice(s.from, s.to);
     const sql = (dependencies.length > 0 ? raw.replace(DEPENDS_LINE, "") : raw).trim();
     const explicit = /transaction:(true|false)/.exec(s.options)?.[1];
-    return { sql, transaction: explicit ? explicit === "true" : !CONCURRENT.test(sql), line: s.line };
+    if (explicit === "true" && TRANSACTION_CONTROL.test(sql)) return `the ${kind} section says transaction:true but commits or begins a transaction itself (${TRANSACTION_CONTROL.exec(sql)![0].trim()}); drop transaction:true, and it runs outside one.`;
+    return { sql, transaction: explicit ? explicit === "true" : !CONCURRENT.test(sql) && !TRANSACTION_CONTROL.test(sql), line: s.line };
   };
   const up = body("up")!;
   const down = body("down");
-  return { ok: true, value: { up, ...(down ? { down } : {}), dependencies } };
+  for (const section of [up, down]) if (typeof section === "string") return { ok: false, problem: section };
+  return { ok: true, value: { up: up as SqlSection, ...(down ? { down: down as SqlSection } : {}), dependencies } };
 }
 
 function lineOf(text: string, index: number): number {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { StrataConfig } from "../config/define-config.ts";
 import { resolveConfig, type ResolvedConfig } from "../config/environments.ts";
@@ -38,13 +39,19 @@ export async function loadSettings(o: MigratorOptions, emit: (event: MigratorEve
   const runtime = getRuntime();
   const cwd = o.cwd ?? runtime.cwd();
   const warn = (message: string) => emit({ event: "warning", message });
+  if (!existsSync(cwd)) throw errors.usage(`The working directory ${cwd} does not exist.`, "Pass an existing folder as cwd.");
+  if (o.lockTimeout !== undefined && !(typeof o.lockTimeout === "number" && Number.isFinite(o.lockTimeout) && o.lockTimeout >= 0)) {
+    throw errors.configInvalid("lockTimeout", "a number of milliseconds ≥ 0", o.lockTimeout);
+  }
   const inline = Object.keys(o).some((key) => !NON_CONFIG_KEYS.has(key));
+  // An inline config with environments reads as the file would: url is the base their database names join.
+  const urlIsBase = inline && o.environments !== undefined && o.url !== undefined;
   const loaded: LoadedConfig = inline
-    ? { config: validateConfig(stripApiKeys(o), undefined, warn), root: cwd }
+    ? { config: validateConfig({ ...stripApiKeys(o), ...(urlIsBase ? { url: o.url } : {}) }, undefined, warn), root: cwd }
     : await loadConfig({ cwd, ...(o.configFile !== undefined ? { file: o.configFile } : {}), runtime, warn });
   const config = resolveConfig(loaded, {
     ...(o.env !== undefined ? { env: o.env } : {}),
-    ...(o.url !== undefined ? { url: o.url } : {}),
+    ...(o.url !== undefined && !urlIsBase ? { url: o.url } : {}),
     ...(o.lockTimeout !== undefined ? { lockTimeoutMs: o.lockTimeout } : {}),
     vars: { DATABASE_URL: runtime.env("DATABASE_URL"), STRATA_ENV: runtime.env("STRATA_ENV"), NODE_ENV: runtime.env("NODE_ENV") },
   });

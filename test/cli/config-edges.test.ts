@@ -23,7 +23,7 @@ describe("settings given but empty (an unset shell variable)", () => {
       const dir = await writeProject(files());
       const result = await strata(dir, args, env);
       expectExit(result, 2);
-      expect(result.stderr).toContain(`${name} is empty`);
+      expect(result.stderr).toMatch(new RegExp(`${name}( \\(\\w+\\))? is empty`));
       expect(existsSync(join(dir, "data"))).toBe(false);
     });
   }
@@ -44,6 +44,15 @@ describe("environment database settings", () => {
     expect(result.stderr).toContain('"environments.development.dry_run"');
     expect(result.stderr).toContain('"environments.development.dryRun"');
     expect(existsSync(join(dir, "data"))).toBe(false);
+  });
+
+  it("a history table name too long for strata's own tables named after it is a configuration error (exit 2)", async () => {
+    const dir = await writeProject({ ...files(), "strata.config.json": JSON.stringify({ table: "h".repeat(47) }) });
+    const result = await strata(dir, ["up"]);
+    expectExit(result, 2);
+    expect(result.stderr).toMatch(/Config key "table".*at most 46 characters/);
+    expect(existsSync(join(dir, "data"))).toBe(false);
+    expectExit(await strata(dir, ["up", "--config", "strata.config.json"], {}), 2);
   });
 
   it("a malformed database of an environment not in use is still reported, with its environment's name", async () => {

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Migrator, MigrationError, type MigratorEvent } from "../../src/index.ts";
@@ -248,5 +248,27 @@ forEachDialect((dialect) => {
       expect(await tableNames(db.url)).not.toContain("a");
       expect((await migrator().status()).migrations.map((m) => m.state)).toEqual(["pending", "pending"]);
     });
+  });
+});
+
+describe("options the API checks", () => {
+  it("an inline config with environments reads url as the base their database names join, as the file does", async () => {
+    const dir = await writeProject(example());
+    const migrator = new Migrator({ cwd: dir, url: "file:dbs/", path: "migrations", environments: { development: { database: "tenant_a" } } });
+    await migrator.run();
+    expect(await tableNames(`file:${join(dir, "dbs", "tenant_a.db")}`)).toContain("users");
+    // Without environments, url is the database itself.
+    await new Migrator({ cwd: dir, url: "file:dbs/plain.db", path: "migrations" }).run();
+    expect(await tableNames(`file:${join(dir, "dbs", "plain.db")}`)).toContain("users");
+  });
+
+  it("refuses a lockTimeout that is not a number of milliseconds, rollbackTo() without a target and a cwd that does not exist", async () => {
+    const dir = await writeProject(example());
+    await expect(new Migrator({ cwd: dir, lockTimeout: "abc" as unknown as number }).run()).rejects.toMatchObject({ code: "CONFIG_INVALID", message: expect.stringContaining('"lockTimeout"') });
+    await expect(new Migrator({ cwd: dir, lockTimeout: -5 }).run()).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    await expect(new Migrator({ cwd: dir }).rollbackTo(undefined as unknown as string)).rejects.toMatchObject({ code: "USAGE", message: expect.stringContaining("rollbackTo() needs") });
+    await expect(new Migrator({ cwd: join(dir, "nope") }).run()).rejects.toMatchObject({ code: "USAGE", message: expect.stringContaining("does not exist") });
+    expect(existsSync(join(dir, "nope"))).toBe(false);
+    expect(existsSync(join(dir, "data"))).toBe(false);
   });
 });

@@ -81,3 +81,32 @@ forEachDialect(
   },
   ["postgres", "mysql"],
 );
+
+forEachDialect(
+  () => {
+    describe("CREATE INDEX CONCURRENTLY that gives up waiting", () => {
+      it("is retried after its INVALID index is dropped, and ends with a valid index", async () => {
+        const db = await testDatabase("postgres");
+        const dir = await writeProject({
+          "migrations/20260101000000_create.sql": "-- migrate:up\ncreate table accounts (id int primary key, name varchar(20));\ninsert into accounts values (1, 'a');\n-- migrate:down\ndrop table accounts;\n",
+          "migrations/20260102000000_index.sql": "-- migrate:up\ncreate index concurrently accounts_name_idx on accounts (name);\n-- migrate:down\ndrop index concurrently accounts_name_idx;\n",
+        });
+        const events: MigratorEvent[] = [];
+        const migrator = () => new Migrator({ cwd: dir, url: db.url, path: "migrations", ddl: { lockTimeout: 1000, retries: 3 }, onEvent: (e) => events.push(e) });
+        await migrator().run({ to: "20260101000000_create" });
+        // An open transaction that wrote to the table: CONCURRENTLY waits for it, past lockTimeout.
+        const { default: postgres } = await import("postgres");
+        const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+        const reserved = await sql.reserve();
+        await reserved.unsafe("begin; insert into accounts values (2, 'b')");
+        const releasing = new Promise<void>((resolve) => setTimeout(() => void reserved.unsafe("commit").then(() => { reserved.release(); return sql.end(); }).then(() => resolve()), 1800));
+        const result = await migrator().run();
+        await releasing;
+        expect(result.applied).toEqual(["20260102000000_index"]);
+        expect(events.some((e) => e.event === "retrying")).toBe(true);
+        expect(await query(db.url, "select indisvalid as valid from pg_index where indexrelid = 'accounts_name_idx'::regclass")).toEqual([{ valid: true }]);
+      });
+    });
+  },
+  ["postgres"],
+);

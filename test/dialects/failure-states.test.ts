@@ -221,7 +221,9 @@ forEachDialect((dialect) => {
       const result = await runCli(["up", "--single-transaction", "--url", db.url], { cwd: dir });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain("--single-transaction is not possible on");
-      expect((await tableNames(db.url)).filter((t) => t.startsWith("fs_"))).toEqual([]);
+      // Refused before the run starts: not even strata's own tables are created.
+      expect(await tableNames(db.url)).toEqual([]);
+      expect(result.stdout).not.toContain("Applying");
     });
 
     it("a name too long or a feature MySQL lacks, late in a migration, stops it before its first statement: nothing created, still pending", async () => {
@@ -537,3 +539,20 @@ forEachDialect((dialect) => {
     });
   });
 });
+
+forEachDialect((dialect) => {
+  describe("a .sql section with its own COMMIT", () => {
+    it("runs outside strata's transaction: failing after the COMMIT it is failed with what ran, never recorded as applied", async () => {
+      const { db, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table oc_one (id int);\ncommit;\ncreate table oc_two (id int);\nselect 1/0;\n-- migrate:down\ndrop table oc_one;\n",
+      });
+      const error = (await migrator().run().catch((e: unknown) => e)) as MigrationError;
+      expect(error).toBeInstanceOf(MigrationError);
+      const [entry] = (await migrator().status()).migrations;
+      expect(entry).toMatchObject({ id: BASE, state: "failed", failure: { statementsDone: 3, statement: expect.stringMatching(/^select 1\/0/) } });
+      expect(await query(db.url, "select count(*) as n from migrations")).toEqual([{ n: 0 }]);
+      expect(await tableNames(db.url)).toEqual(expect.arrayContaining(["oc_one", "oc_two"]));
+    });
+  });
+}, ["postgres"]);
+

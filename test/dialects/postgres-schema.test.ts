@@ -139,3 +139,23 @@ forEachDialect((dialect) => {
     });
   });
 }, ["mysql"]);
+
+forEachDialect(() => {
+  describe("an INVALID index of the same name in another schema", () => {
+    it("is left alone: only an index on the statement's own table counts as its leftover", async () => {
+      const db = await testDatabase("postgres");
+      await query(db.url, "create schema appy");
+      await query(db.url, "create table public.b (id int, v int)");
+      await query(db.url, "insert into public.b values (1, 1), (2, 1)");
+      await query(db.url, "create unique index concurrently a_v_uidx on public.b (v)").catch(() => undefined);
+      expect(await query(db.url, "select indisvalid as valid from pg_index where indexrelid = 'public.a_v_uidx'::regclass")).toEqual([{ valid: false }]);
+      const dir = await writeProject({
+        "migrations/20260101000000_a.sql": "-- migrate:up\ncreate table a (id int primary key, v int);\n-- migrate:down\ndrop table a;\n",
+        "migrations/20260102000000_a_v.sql": "-- migrate:up\ncreate unique index concurrently a_v_uidx on a (v);\n-- migrate:down\ndrop index concurrently a_v_uidx;\n",
+      });
+      await new Migrator({ cwd: dir, url: db.url, path: "migrations", schema: "appy" }).run();
+      const indexes = await query(db.url, "select n.nspname as schema, i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace where c.relname = 'a_v_uidx' order by 1");
+      expect(indexes).toEqual([{ schema: "appy", valid: true }, { schema: "public", valid: false }]);
+    });
+  });
+}, ["postgres"]);

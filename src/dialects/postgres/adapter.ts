@@ -142,10 +142,12 @@ export class PostgresAdapter implements Adapter {
 
   /** 55P03 lock_not_available: lock_timeout expired before the statement got its lock. */
   async dropInvalidIndexFor(session: Session, sql: string): Promise<void> {
-    const name = CONCURRENT_INDEX.exec(stripLeadingComments(sql))?.[1];
-    if (!name) return;
-    // to_regclass reads the name as SQL does: quoted or not, schema-qualified or on the search_path.
-    const { rows } = await session.execute("select 1 as invalid from pg_catalog.pg_index where indexrelid = to_regclass($1) and not indisvalid", [name]);
+    const [, name, table] = CONCURRENT_INDEX.exec(stripLeadingComments(sql)) ?? [];
+    if (!name || !table) return;
+    // to_regclass reads the names as SQL does: quoted or not, schema-qualified or on the
+    // search_path. Only an index on the statement's own table is this statement's leftover
+    // (one of that name in another schema on the search_path is someone else's).
+    const { rows } = await session.execute("select 1 as invalid from pg_catalog.pg_index where indexrelid = to_regclass($1) and indrelid = to_regclass($2) and not indisvalid", [name, table]);
     if (rows.length > 0) await session.execute(`drop index concurrently if exists ${name}`);
   }
 
@@ -176,8 +178,8 @@ export function advisoryLockKey(key: string): bigint {
 }
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
-/** CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] <name> ON: the name as written (maybe schema-qualified). */
-const CONCURRENT_INDEX = new RegExp(String.raw`^\s*create\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?(${IDENT}(?:\s*\.\s*${IDENT})?)\s+on\b`, "i");
+/** CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] <name> ON [ONLY] <table>: both as written (maybe schema-qualified). */
+const CONCURRENT_INDEX = new RegExp(String.raw`^\s*create\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?(${IDENT}(?:\s*\.\s*${IDENT})?)\s+on\s+(?:only\s+)?(${IDENT}(?:\s*\.\s*${IDENT})?)`, "i");
 
 function stripLeadingComments(sql: string): string {
   return sql.replace(/^(?:\s*(?:--[^\n]*\n|\/\*[\s\S]*?\*\/))*/, "");
