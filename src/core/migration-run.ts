@@ -46,6 +46,8 @@ const READS = /^\s*(select|with|show|explain|pragma)\b/i;
 /** Data statements of a .sql section sent per round trip, in a transaction where DDL commits on its own. */
 const DATA_BATCH = 100;
 /** Data statements (after any leading comments): they can share a transaction where DDL cannot. */
+const LOCK_TABLES = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*lock\s+tables?\b/i;
+const UNLOCK_TABLES = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*unlock\s+tables?\b/i;
 const DATA = /^(?:\s|--[^\n]*\n|#[^\n]*\n|\/\*[\s\S]*?\*\/)*(insert|update|delete|replace)\b/i;
 
 /** Raised when another runner applied the migration while this one waited for the write lock. */
@@ -68,6 +70,8 @@ export class MigrationRun {
   /** BEGIN not sent yet: it goes out with the first statement, in one round trip. */
   #pendingBegin = false;
   #touchesSession = false;
+  /** MySQL: the section ran LOCK TABLES, so strata's progress table cannot be written until UNLOCK TABLES. */
+  #tablesLocked = false;
   #transforms = 0;
   #statementsDone = 0;
   /** Past a transform (or resuming one), outside the migration's transaction. */
@@ -403,7 +407,7 @@ export class MigrationRun {
    */
   get #groupsData(): boolean {
     const o = this.#o;
-    return !o.dryRun && o.session.batchStopsAtError && o.mode === "own" && !this.#transactional && !this.#afterTransform && o.resumeAfter === undefined && o.dialect.adapter.transactionStatements !== undefined;
+    return !o.dryRun && !this.#tablesLocked && o.session.batchStopsAtError && o.mode === "own" && !this.#transactional && !this.#afterTransform && o.resumeAfter === undefined && o.dialect.adapter.transactionStatements !== undefined;
   }
 
   /**
@@ -524,9 +528,22 @@ export class MigrationRun {
         }
         if (session.batchStopsAtError) {
           const marker = this.takeMarker();
+          // Under LOCK TABLES (mysqldump's data blocks) only the locked tables may be written:
+          // the progress catches up at UNLOCK TABLES.
+          const locks = LOCK_TABLES.test(statement.sql);
+          const unlocks = UNLOCK_TABLES.test(statement.sql);
+          const deferred = (this.#tablesLocked || locks) && !unlocks;
           try {
-            return (await session.executeBatch([...marker, statement, advance, ...trailer]))[marker.length];
+            const result = (await session.executeBatch([...marker, statement, ...(deferred ? [] : [advance]), ...trailer]))[marker.length];
+            if (locks) this.#tablesLocked = true;
+            if (unlocks) this.#tablesLocked = false;
+            return result;
           } catch (error) {
+            if (this.#tablesLocked || locks) {
+              // The failure is recorded in strata's tables: the locks go first.
+              await session.execute("unlock tables").catch(() => undefined);
+              this.#tablesLocked = false;
+            }
             if (trailer.length && (await history.statementsDone(id).catch(() => undefined)) === done) {
               this.#statementsDone = done;
               this.lastStatement = undefined;

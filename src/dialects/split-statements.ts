@@ -1,6 +1,7 @@
 /**
  * Splits a SQL script into statements at `;`, outside quotes, comments, PostgreSQL dollar
- * quotes and BEGIN...END bodies of triggers, procedures and functions. MySQL's
+ * quotes and BEGIN...END bodies of triggers, procedures and functions (and MariaDB's
+ * anonymous `BEGIN NOT ATOMIC ... END` blocks). MySQL's
  * `DELIMITER` client command is honoured, as the mysql client does.
  */
 export interface SplitOptions {
@@ -14,9 +15,11 @@ export interface SplitOptions {
   escapeStrings?: boolean;
   /** MySQL: `DELIMITER //` lines. */
   delimiterCommand?: boolean;
+  /** MySQL: version comments (`/*!40101 SET ...` and `/*M!100100 ...`, as mysqldump writes them) are statements the server runs. */
+  executableComments?: boolean;
 }
 
-const COMPOUND_START = /^\s*create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:definer\s*=\s*\S+\s+)?(?:trigger|procedure|function|event)\b/i;
+const COMPOUND_START = /^\s*(?:create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?(?:definer\s*=\s*\S+\s+)?(?:trigger|procedure|function|event)\b|begin\s+not\s+atomic\b)/i;
 const OPENERS = new Set(["begin", "case", "if", "loop", "while", "repeat"]);
 /**
  * MySQL's IF, LOOP, WHILE and REPEAT open a block only as a statement, after one of these
@@ -31,7 +34,7 @@ const STATEMENT_OPENERS = new Set(["if", "loop", "while", "repeat"]);
  * list `)` or its characteristics (DETERMINISTIC, NO SQL, MODIFIES SQL DATA, SQL SECURITY
  * DEFINER); and a handler's condition (`DECLARE ... HANDLER FOR NOT FOUND IF ...`).
  */
-const STATEMENT_START = new Set([";", ":", "begin", "then", "else", "do", "loop", "repeat", "row", ")", "deterministic", "sql", "data", "definer", "invoker", "found", "sqlexception", "sqlwarning"]);
+const STATEMENT_START = new Set([";", ":", "begin", "atomic", "then", "else", "do", "loop", "repeat", "row", ")", "deterministic", "sql", "data", "definer", "invoker", "found", "sqlexception", "sqlwarning"]);
 
 export function splitSqlStatements(sql: string, options: SplitOptions = {}): string[] {
   const out: string[] = [];
@@ -175,7 +178,7 @@ export function skipQuoted(sql: string, i: number, quote: string, backslash: boo
 }
 
 function isOnlyComments(text: string, options: SplitOptions): boolean {
-  let rest = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/--[^\n]*/g, "");
+  let rest = text.replace(options.executableComments ? /\/\*(?!M?!)[\s\S]*?\*\//g : /\/\*[\s\S]*?\*\//g, "").replace(/--[^\n]*/g, "");
   if (options.hashComments) rest = rest.replace(/#[^\n]*/g, "");
   return rest.trim() === "";
 }

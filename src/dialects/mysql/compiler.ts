@@ -19,7 +19,7 @@ const CURRENT_TIME = /^(current_timestamp|now|localtime|localtimestamp)\s*(\(\s*
  */
 export class MysqlCompiler extends BaseCompiler {
   protected readonly maxIdentifierLength = 64;
-  protected override readonly splitOptions: SplitOptions = { backslashEscapes: true, hashComments: true, delimiterCommand: true };
+  protected override readonly splitOptions: SplitOptions = { backslashEscapes: true, hashComments: true, delimiterCommand: true, executableComments: true };
   readonly #state: MysqlServerState;
 
   readonly #database: string | undefined;
