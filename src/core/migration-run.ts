@@ -46,6 +46,9 @@ const READS = /^\s*(select|with|show|explain|pragma)\b/i;
 /** Data statements of a .sql section sent per round trip, in a transaction where DDL commits on its own. */
 const DATA_BATCH = 100;
 /** Data statements (after any leading comments): they can share a transaction where DDL cannot. */
+/** A whole statement opening or ending a transaction: `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK`, `END`. */
+const OPENS_TRANSACTION = /^\s*(?:begin(?:\s+(?:work|transaction|deferred|immediate|exclusive))?|start\s+transaction(?:\s+[a-z ,]+)?)\s*;?\s*$/i;
+const ENDS_TRANSACTION = /^\s*(?:commit|rollback|end)(?:\s+(?:work|transaction))?\s*;?\s*$/i;
 const LOCK_TABLES = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*lock\s+tables?\b/i;
 const UNLOCK_TABLES = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*unlock\s+tables?\b/i;
 const DATA = /^(?:\s|--[^\n]*\n|#[^\n]*\n|\/\*[\s\S]*?\*\/)*(insert|update|delete|replace)\b/i;
@@ -72,6 +75,8 @@ export class MigrationRun {
   #touchesSession = false;
   /** MySQL: the section ran LOCK TABLES, so strata's progress table cannot be written until UNLOCK TABLES. */
   #tablesLocked = false;
+  /** A section outside strata's transaction began one of its own (BEGIN ... COMMIT) that is still open. */
+  #userTransaction = false;
   #transforms = 0;
   #statementsDone = 0;
   /** Past a transform (or resuming one), outside the migration's transaction. */
@@ -407,7 +412,7 @@ export class MigrationRun {
    */
   get #groupsData(): boolean {
     const o = this.#o;
-    return !o.dryRun && !this.#tablesLocked && o.session.batchStopsAtError && o.mode === "own" && !this.#transactional && !this.#afterTransform && o.resumeAfter === undefined && o.dialect.adapter.transactionStatements !== undefined;
+    return !o.dryRun && !this.#tablesLocked && !this.#userTransaction && o.session.batchStopsAtError && o.mode === "own" && !this.#transactional && !this.#afterTransform && o.resumeAfter === undefined && o.dialect.adapter.transactionStatements !== undefined;
   }
 
   /**
@@ -537,6 +542,7 @@ export class MigrationRun {
             const result = (await session.executeBatch([...marker, statement, ...(deferred ? [] : [advance]), ...trailer]))[marker.length];
             if (locks) this.#tablesLocked = true;
             if (unlocks) this.#tablesLocked = false;
+            this.#noteTransaction(statement.sql);
             return result;
           } catch (error) {
             if (this.#tablesLocked || locks) {
@@ -553,10 +559,18 @@ export class MigrationRun {
           }
         }
         const result = await session.execute(statement.sql, statement.params);
+        this.#noteTransaction(statement.sql);
         await session.execute(advance.sql, advance.params, advance);
         return result;
       } catch (error) {
         if (error instanceof TrailerFailed) throw error.cause;
+        if (this.#userTransaction) {
+          // As when the connection closes: the section's own transaction is undone, and the
+          // failure is recorded outside it (PostgreSQL would refuse any write in it now).
+          this.#userTransaction = false;
+          await dialect.adapter.rollback(session).catch(() => undefined);
+          throw error;
+        }
         if (!dialect.adapter.isLockTimeout(error) || attempt >= this.#o.ddlRetries) throw error;
         const waitMs = Math.min(10_000, 500 * 2 ** attempt);
         this.#o.onRetry?.(attempt + 1, waitMs, error instanceof Error ? error.message : String(error));
@@ -565,6 +579,11 @@ export class MigrationRun {
         await dialect.adapter.dropInvalidIndexFor?.(session, statement.sql);
       }
     }
+  }
+
+  #noteTransaction(sql: string): void {
+    if (OPENS_TRANSACTION.test(sql)) this.#userTransaction = true;
+    else if (ENDS_TRANSACTION.test(sql)) this.#userTransaction = false;
   }
 
   /** Waits for a section runSql() sent without waiting; its error, as the database gave it. */

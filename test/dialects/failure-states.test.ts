@@ -556,3 +556,23 @@ forEachDialect((dialect) => {
   });
 }, ["postgres"]);
 
+
+forEachDialect((dialect) => {
+  describe("a .sql section with a transaction of its own that fails inside it", () => {
+    it("undoes that transaction, as closing the connection would, and records the failure naming the statement", async () => {
+      const start = dialect === "mysql" ? "START TRANSACTION" : "BEGIN";
+      const { db, migrator } = await setup(dialect, {
+        [`migrations/${BASE}.sql`]: "-- migrate:up\ncreate table acct (id int primary key, bal int);\ninsert into acct values (1, 100), (2, 0);\n-- migrate:down\ndrop table acct;\n",
+        [`migrations/${FOUR}.sql`]: `-- migrate:up\n${start};\nupdate acct set bal = bal - 50 where id = 1;\nupdate acct set bal = bal + 50 where id = 2;\ninsert into acct values (2, 999);\nCOMMIT;\n-- migrate:down\nselect 1;\n`,
+      });
+      const error = (await migrator().run().catch((e: unknown) => e)) as MigrationError;
+      expect(error).toBeInstanceOf(MigrationError);
+      expect(error.migrationId).toBe(FOUR);
+      expect(error.statement).toMatch(/^insert into acct values \(2, 999\)/);
+      expect(await query(db.url, "select id, bal from acct order by id")).toEqual([{ id: 1, bal: 100 }, { id: 2, bal: 0 }]);
+      const four = (await migrator().status()).migrations.find((m) => m.id === FOUR)!;
+      expect(four).toMatchObject({ state: "failed", failure: { statement: expect.stringMatching(/^insert into acct/) } });
+      expect((await migrator().history()).events.map((e) => [e.action, e.id])).toEqual([["apply", BASE], ["fail", FOUR]]);
+    });
+  });
+});
