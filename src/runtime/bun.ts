@@ -1,5 +1,5 @@
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
+import { asBuffers, decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
 import { flushAndExit, onStopSignals, ignoreBrokenPipes } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { fileURLToPath } from "node:url";
@@ -136,17 +136,6 @@ export function createBunRuntime(embedded?: EmbeddedModules, transformWorker?: s
       };
     },
   };
-}
-
-/** bun:sqlite gives blobs as Uint8Array; Node's driver, as Buffer: rows look the same on both (`row.bytes.toString("hex")`). */
-function asBuffers(rows: Row[]): Row[] {
-  for (const row of rows) {
-    for (const key in row) {
-      const value = row[key];
-      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) row[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    }
-  }
-  return rows;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { Runtime, SqliteDatabase, SqliteOpenOptions } from "./runtime.ts";
-import { decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
+import { asBuffers, decodeTyped, exactIntegers, typedColumns, type Row, type TypedColumns } from "./sqlite.ts";
 import { flushAndExit, onStopSignals, ignoreBrokenPipes } from "./exit.ts";
 import { strataModuleUrls, versioned } from "./user-modules.ts";
 import { pathToFileURL } from "node:url";
@@ -60,7 +60,7 @@ export function createDenoRuntime(): Runtime {
             statement.setReadBigInts(exact);
             const rows = statement.all(...params);
             if (!typed.has(statement)) typed.set(statement, typedColumns(statement.columns()));
-            return { rows: decodeTyped(exact ? exactIntegers(rows) : rows, typed.get(statement)!), changes: 0 };
+            return { rows: decodeTyped(asBuffers(exact ? exactIntegers(rows) : rows), typed.get(statement)!), changes: 0 };
           }
           return { rows: [], changes: Number(statement.run(...params).changes) };
         },

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 export type Row = Record<string, unknown>;
 
 const MIN = BigInt(Number.MIN_SAFE_INTEGER);
@@ -49,6 +50,17 @@ export function decodeTyped(rows: Row[], typed: TypedColumns): Row[] {
     for (const name of typed.boolean) {
       const value = row[name];
       if (value === 0 || value === 1 || value === 0n || value === 1n) row[name] = value === 1 || value === 1n;
+    }
+  }
+  return rows;
+}
+
+/** bun:sqlite and Deno's sqlite give blobs as Uint8Array; Node's driver, as Buffer: rows look the same everywhere (`row.bytes.toString("hex")`). */
+export function asBuffers(rows: Row[]): Row[] {
+  for (const row of rows) {
+    for (const key in row) {
+      const value = row[key];
+      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) row[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     }
   }
   return rows;
