@@ -52,12 +52,16 @@ export function parseSqlMigration(text: string): SqlParseResult {
     const kind = marker[1] as "up" | "down";
     const line = lineOf(text, marker.index);
     if (sections[kind]) return { ok: false, problem: `"-- migrate:${kind}" appears twice (lines ${sections[kind]!.line} and ${line}).` };
-    const options = marker[2].trim();
+    // What follows a second `--` on the marker line is a comment (dbmate reads it so).
+    const options = marker[2].replace(/--.*$/, "").trim();
     const unknown = options ? options.split(/\s+/).filter((o) => !/^transaction:(true|false)$/.test(o)) : [];
     if (unknown.length) return { ok: false, problem: `unknown option "${unknown[0]}" on line ${line}; expected transaction:false.` };
     sections[kind] = { from: marker.index + marker[0].length, to: markers[i + 1]?.index ?? text.length, options, line };
   }
   if (!sections.up) return { ok: false, problem: 'no "-- migrate:up" line; a SQL migration needs "-- migrate:up" and usually "-- migrate:down" sections.' };
+  // Above the first marker only comments may stand: a statement there would belong to no section (dbmate refuses it too).
+  const preamble = withoutComments(text.slice(0, markers[0].index));
+  if (preamble.trim() !== "") return { ok: false, problem: `a statement stands before the first "-- migrate:" line (${preamble.trim().split("\n")[0].slice(0, 60)}); move it into a section.` };
   /** The section, or what is wrong with it. */
   const body = (kind: "up" | "down"): SqlSection | string | undefined => {
     const s = sections[kind];
@@ -65,13 +69,19 @@ export function parseSqlMigration(text: string): SqlParseResult {
     const raw = text.slice(s.from, s.to);
     const sql = (dependencies.length > 0 ? raw.replace(DEPENDS_LINE, "") : raw).trim();
     const explicit = /transaction:(true|false)/.exec(s.options)?.[1];
-    if (explicit === "true" && TRANSACTION_CONTROL.test(sql)) return `the ${kind} section says transaction:true but commits or begins a transaction itself (${TRANSACTION_CONTROL.exec(sql)![0].trim()}); drop transaction:true, and it runs outside one.`;
-    return { sql, transaction: explicit ? explicit === "true" : !CONCURRENT.test(sql) && !TRANSACTION_CONTROL.test(sql), line: s.line };
+    if (explicit === "true" && TRANSACTION_CONTROL.test(withoutComments(sql))) return `the ${kind} section says transaction:true but commits or begins a transaction itself (${TRANSACTION_CONTROL.exec(sql)![0].trim()}); drop transaction:true, and it runs outside one.`;
+    const code = withoutComments(sql);
+    return { sql, transaction: explicit ? explicit === "true" : !CONCURRENT.test(code) && !TRANSACTION_CONTROL.test(code), line: s.line };
   };
   const up = body("up")!;
   const down = body("down");
   for (const section of [up, down]) if (typeof section === "string") return { ok: false, problem: section };
   return { ok: true, value: { up: up as SqlSection, ...(down ? { down: down as SqlSection } : {}), dependencies } };
+}
+
+/** For the checks on a section's words: its text without comments (a CONCURRENTLY in a comment runs nothing). */
+function withoutComments(sql: string): string {
+  return sql.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/^[ \t]*(?:--|#)[^\n]*$/gm, "").replace(/--[^\n']*$/gm, "");
 }
 
 function lineOf(text: string, index: number): number {

@@ -57,4 +57,27 @@ describe("parseSqlMigration (dbmate format)", () => {
     expect(parseSqlMigration("-- migrate:up\n-- migrate:up\n")).toMatchObject({ ok: false, problem: expect.stringContaining("twice") });
     expect(parseSqlMigration("-- migrate:up transactions:false\n")).toMatchObject({ ok: false, problem: expect.stringContaining("transactions:false") });
   });
+
+  it("runs a section with its own COMMIT or BEGIN outside a transaction, and refuses transaction:true on one", () => {
+    const up = (sql: string, marker = "-- migrate:up") => parseSqlMigration(`${marker}\n${sql}\n-- migrate:down\n`);
+    expect(up("alter type mood add value 'meh';\ncommit;\nupdate t set m = 'meh';")).toMatchObject({ ok: true, value: { up: { transaction: false } } });
+    expect(up("begin;\nupdate t set a = 1;\ncommit;")).toMatchObject({ ok: true, value: { up: { transaction: false } } });
+    // A PL/pgSQL or MySQL body's BEGIN and END are not transaction control.
+    expect(up("create function f() returns int as $$\nbegin\n  return 1;\nend;\n$$ language plpgsql;")).toMatchObject({ ok: true, value: { up: { transaction: true } } });
+    expect(up("begin;\ncommit;", "-- migrate:up transaction:true")).toMatchObject({ ok: false, problem: expect.stringContaining("transaction:true but commits or begins a transaction itself") });
+  });
+
+  it("reads words in comments as comments: a CONCURRENTLY there keeps the transaction", () => {
+    const parsed = parseSqlMigration("-- migrate:up\n-- no need for CREATE INDEX CONCURRENTLY here\n/* nor commit; */\ncreate index i on t (a);\n-- migrate:down\n");
+    expect(parsed).toMatchObject({ ok: true, value: { up: { transaction: true } } });
+  });
+
+  it("refuses a statement above the first marker; comments there are fine, and so is a comment after a marker", () => {
+    expect(parseSqlMigration("create table z (id int);\n-- migrate:up\ncreate table a (id int);\n")).toMatchObject({ ok: false, problem: expect.stringContaining("a statement stands before the first") });
+    expect(parseSqlMigration("-- a note\n/* another */\n-- migrate:up  -- create things\ncreate table a (id int);\n-- migrate:down -- and drop them\ndrop table a;\n")).toMatchObject({
+      ok: true,
+      value: { up: { sql: "create table a (id int);", transaction: true }, down: { sql: "drop table a;" } },
+    });
+  });
 });
+
