@@ -15,6 +15,8 @@ export interface SplitOptions {
   escapeStrings?: boolean;
   /** MySQL: `DELIMITER //` lines. */
   delimiterCommand?: boolean;
+  /** PostgreSQL: block comments nest (`/* a /* b *\/ c *\/`). */
+  nestedComments?: boolean;
   /** MySQL: version comments (`/*!40101 SET ...` and `/*M!100100 ...`, as mysqldump writes them) are statements the server runs. */
   executableComments?: boolean;
 }
@@ -47,6 +49,8 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
   let compound: boolean | null = null;
   // The last token outside comments: a lowercase word or one punctuation character.
   let prev = "";
+  // Open parentheses of the statement.
+  let depth = 0;
   let i = 0;
   const n = sql.length;
 
@@ -56,6 +60,7 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
     compound = null;
     blocks.length = 0;
     prev = "";
+    depth = 0;
   };
 
   while (i < n) {
@@ -80,8 +85,7 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
       continue;
     }
     if (ch === "/" && next === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      i = end < 0 ? n : end + 2;
+      i = skipBlockComment(sql, i, options.nestedComments === true);
       continue;
     }
     if (ch === "'" || ch === '"' || ch === "`") {
@@ -117,7 +121,10 @@ export function splitSqlStatements(sql: string, options: SplitOptions = {}): str
       i += word.length;
       continue;
     }
-    if (blocks.length === 0 && sql.startsWith(delimiter, i)) {
+    // A `;` inside parentheses (PostgreSQL's CREATE RULE ... DO INSTEAD (a; b)) ends nothing.
+    if (ch === "(") depth++;
+    else if (ch === ")" && depth > 0) depth--;
+    if (blocks.length === 0 && depth === 0 && sql.startsWith(delimiter, i)) {
       push(i);
       i += delimiter.length;
       start = i;
@@ -150,6 +157,23 @@ export function skipDollarQuoted(sql: string, i: number): number | undefined {
   if (!tag) return undefined;
   const end = sql.indexOf(tag[0], i + tag[0].length);
   return end < 0 ? sql.length : end + tag[0].length;
+}
+
+/** Past a block comment starting at `i`; nested ones count where the database nests them. */
+function skipBlockComment(sql: string, i: number, nested: boolean): number {
+  let level = 0;
+  let j = i;
+  while (j < sql.length) {
+    if (sql.startsWith("/*", j) && (nested || level === 0)) {
+      level++;
+      j += 2;
+    } else if (sql.startsWith("*/", j)) {
+      level--;
+      j += 2;
+      if (level === 0) return j;
+    } else j++;
+  }
+  return sql.length;
 }
 
 export function skipLine(sql: string, i: number): number {

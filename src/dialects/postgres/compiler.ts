@@ -22,7 +22,7 @@ export interface PostgresCompilerOptions {
  */
 export class PostgresCompiler extends BaseCompiler {
   protected readonly maxIdentifierLength = 63;
-  protected override readonly splitOptions: SplitOptions = { dollarQuotes: true, escapeStrings: true };
+  protected override readonly splitOptions: SplitOptions = { dollarQuotes: true, escapeStrings: true, nestedComments: true };
 
   override checkSqlIdentifiers(sql: string): void {
     const [name] = longIdentifiers(sql, this.maxIdentifierLength);

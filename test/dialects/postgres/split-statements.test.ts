@@ -36,6 +36,11 @@ describe("splitStatements", () => {
     const statements = new PostgresCompiler().splitStatements("insert into notes values (E'it\\'s; fine', 'C:\\');\nselect 1;");
     expect(statements).toEqual(["insert into notes values (E'it\\'s; fine', 'C:\\')", "select 1"]);
   });
+
+  it("does not split inside parentheses (a rule's action list) or nested block comments", () => {
+    const rule = "create rule v_ins as on insert to v do instead (insert into a values (new.id); insert into b values (new.id))";
+    expect(new PostgresCompiler().splitStatements(`${rule};\n/* outer /* inner; */ still a comment; really */\nselect 1;`)).toEqual([rule, "/* outer /* inner; */ still a comment; really */\nselect 1"]);
+  });
 });
 
 forEachDialect(() => {
