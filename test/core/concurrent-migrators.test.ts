@@ -43,3 +43,15 @@ forEachDialect((dialect) => {
     });
   });
 });
+
+describe("two runs at once on one SQLite file, in one process", () => {
+  it("the second waits for the first (not the whole lock timeout: the process keeps turning), then finds nothing to apply", async () => {
+    const dir = await writeProject({ "migrations/20260101000000_create_tenant_tables.ts": ASYNC_UP });
+    const db = await testDatabase("sqlite");
+    const migrator = new Migrator({ cwd: dir, url: db.url, path: "migrations", lockTimeout: 10_000 });
+    // A wait that blocked the thread would hold the first run up until the second gave up (LOCK_TIMEOUT).
+    const results = await Promise.all([migrator.run(), migrator.run()]);
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 1]);
+    expect(await tableNames(db.url)).toEqual(expect.arrayContaining(["users", "orders"]));
+  });
+});

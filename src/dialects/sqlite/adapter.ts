@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { errors, isStrataError } from "../../errors.ts";
 import type { Adapter, LockOptions, Session } from "../dialect.ts";
+import { nowMs, sleep } from "../../util/time.ts";
 import { SQLITE_MAX_IDENTIFIER_LENGTH, SQLITE_MAX_PARAMETERS } from "./types.ts";
 
 /** How long the first lock attempt waits before strata reports that it is waiting. */
@@ -55,7 +56,16 @@ export class SqliteAdapter implements Adapter {
     }
     if (timeoutMs > quick) {
       options.onWait?.(undefined);
-      if (await this.probeWriteLock(session, timeoutMs)) return;
+      // Short probes with waits between them, not one long busy wait: the driver blocks the
+      // thread while it waits, and the holder may be a run in this very process.
+      const deadline = nowMs() + timeoutMs;
+      while (nowMs() < deadline) {
+        await sleep(QUICK_PROBE_MS);
+        if (await this.probeWriteLock(session, Math.max(0, Math.min(QUICK_PROBE_MS, deadline - nowMs())))) {
+          await this.setBusyTimeout(session, timeoutMs);
+          return;
+        }
+      }
     }
     throw errors.lockTimeout(this.described, timeoutMs);
   }
