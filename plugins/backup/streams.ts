@@ -39,7 +39,8 @@ export async function streamToHandle(source: Readable, handle: FileHandle, optio
       writeAll(handle, chunk).then(() => callback(), callback);
     },
   });
-  await pipeline([...stages, sink]);
+  // The array overload's types differ between @types/node versions; the call is the same in each.
+  await (pipeline as unknown as (streams: readonly (NodeJS.ReadableStream | NodeJS.WritableStream)[]) => Promise<void>)([...stages, sink]);
 }
 
 async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
