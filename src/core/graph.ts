@@ -12,7 +12,7 @@ export interface GraphNode {
 }
 
 export interface Graph<N extends GraphNode> {
-  /** Topological order, ties broken by version then id. */
+  /** Topological order, ties broken by file name (the id): the version order for 14-digit versions. */
   readonly order: readonly N[];
   readonly byId: ReadonlyMap<string, N>;
   /** Resolved dependency ids per migration id. */
@@ -96,7 +96,12 @@ export function assertDependencies(graph: Graph<GraphNode>, applied: readonly { 
   if (missing.length > 0) throw errors.dependencyMissing(missing);
 }
 
-const compareNodes = (a: GraphNode, b: GraphNode) => (a.version < b.version ? -1 : a.version > b.version ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/**
+ * Unrelated migrations run in file-name order, as dbmate runs them: for the usual 14-digit
+ * versions that is the version order; where one version is a prefix of another
+ * (`1_init`, `10_posts`) the name decides, as in a sorted directory listing.
+ */
+const compareNodes = (a: GraphNode, b: GraphNode) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Kahn's algorithm with a binary heap keyed by version: O(n log n) for 10,000 migrations.

@@ -19,6 +19,12 @@ describe("buildGraph", () => {
     expect(g.order.map((n) => n.id)).toEqual(["20260101000000_a", "20260102000000_b", "20260103000000_c"]);
   });
 
+  it("orders loose versions by file name, as dbmate lists them: 10_posts before 1_init, 0002 before 001", () => {
+    const loose = (id: string): GraphNode => ({ id, version: /^\d+/.exec(id)![0], dependencies: [] });
+    const graph = buildGraph([loose("1_init"), loose("10_posts"), loose("001_base"), loose("0002-users"), loose("2_tags")]);
+    expect(graph.order.map((n) => n.id)).toEqual(["0002-users", "001_base", "10_posts", "1_init", "2_tags"]);
+  });
+
   it("puts a dependency first even when its version is later, ties broken by version", () => {
     const g = buildGraph([node("20260101000000_a", ["20260104000000_d"]), node("20260102000000_b"), node("20260103000000_c"), node("20260104000000_d")]);
     expect(g.order.map((n) => n.id)).toEqual(["20260102000000_b", "20260103000000_c", "20260104000000_d", "20260101000000_a"]);
