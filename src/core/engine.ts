@@ -119,7 +119,7 @@ export class MigrationEngine {
     const ws = await this.#load();
     return this.#read(ws, async (history, conn) => {
       const [recorded, progress] = await Promise.all([history.readApplied(), history.readProgress()]);
-      const applied = recorded.length ? recorded : await dbmateApplied(conn, history, ws.graph);
+      const applied = recorded.length ? recorded : (await dbmateApplied(conn, history, ws.graph)).adopted;
       const status = computeStatus(ws.graph, applied, withStoppedStatements(progress, ws.graph, (sql) => conn.dialect.compiler.splitStatements(sql)));
       // A marker still running is failed unless its runner lives on: the session holding the lock can tell.
       const holder = progress.some((p) => p.kind === "statements" && p.state === "running") ? await conn.dialect.adapter.lockHolder(conn.session, conn.lockKey) : undefined;
@@ -413,9 +413,11 @@ export class MigrationEngine {
 
   /** Migrations dbmate applied, where strata has no history yet: recorded as applied (not in a dry run), and said so. */
   async #adopt(ws: Workspace, conn: Connection, history: History, dryRun: boolean): Promise<AppliedRecord[]> {
-    const adopted = await dbmateApplied(conn, history, ws.graph);
+    const { adopted, withoutFile } = await dbmateApplied(conn, history, ws.graph);
+    if (adopted.length === 0 && withoutFile.length === 0) return [];
+    const lost = withoutFile.length ? ` dbmate also lists ${withoutFile.length} version(s) no file here has, left out: ${withoutFile.slice(0, 10).join(", ")}${withoutFile.length > 10 ? ", ..." : ""}.` : "";
+    this.#emit({ event: "warning", message: `${adopted.length} migration(s) dbmate applied (its schema_migrations table) count as applied${dryRun ? "; a run that applies records them" : ", recorded in strata's history"}.${lost}` });
     if (adopted.length === 0) return [];
-    this.#emit({ event: "warning", message: `${adopted.length} migration(s) dbmate applied (its schema_migrations table) count as applied${dryRun ? "; a run that applies records them" : ", recorded in strata's history"}.` });
     if (!dryRun) await recordAdopted(history, adopted, whoAmI((name) => ws.runtime.env(name)), STRATA_VERSION);
     return adopted;
   }
