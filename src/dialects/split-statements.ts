@@ -160,7 +160,7 @@ export function skipDollarQuoted(sql: string, i: number): number | undefined {
 }
 
 /** Past a block comment starting at `i`; nested ones count where the database nests them. */
-function skipBlockComment(sql: string, i: number, nested: boolean): number {
+export function skipBlockComment(sql: string, i: number, nested: boolean): number {
   let level = 0;
   let j = i;
   while (j < sql.length) {

@@ -1,4 +1,4 @@
-import { skipDollarQuoted, skipLine, skipQuoted } from "../split-statements.ts";
+import { skipBlockComment, skipDollarQuoted, skipLine, skipQuoted } from "../split-statements.ts";
 
 const WORD_START = /[A-Za-z_\u0080-\uffff]/;
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
@@ -16,7 +16,7 @@ export function longIdentifiers(sql: string, maxBytes: number): string[] {
     const ch = sql[i];
     const next = sql[i + 1];
     if (ch === "-" && next === "-") i = skipLine(sql, i);
-    else if (ch === "/" && next === "*") i = skipBlockComment(sql, i);
+    else if (ch === "/" && next === "*") i = skipBlockComment(sql, i, true); // PostgreSQL block comments nest
     else if (ch === "'") i = skipQuoted(sql, i, "'", /[eE]/.test(sql[i - 1] ?? "") && !WORD.test(sql[i - 2] ?? ""));
     else if (ch === '"') {
       const end = skipQuoted(sql, i, '"', false);
@@ -35,20 +35,4 @@ export function longIdentifiers(sql: string, maxBytes: number): string[] {
     } else i++;
   }
   return found;
-}
-
-/** PostgreSQL block comments nest. */
-function skipBlockComment(sql: string, i: number): number {
-  let depth = 0;
-  while (i < sql.length) {
-    if (sql.startsWith("/*", i)) {
-      depth++;
-      i += 2;
-    } else if (sql.startsWith("*/", i)) {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else i++;
-  }
-  return i;
 }
