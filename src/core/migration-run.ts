@@ -45,12 +45,13 @@ export type TransactionMode = "own" | "savepoint" | "run";
 const READS = /^\s*(select|with|show|explain|pragma)\b/i;
 /** Data statements of a .sql section sent per round trip, in a transaction where DDL commits on its own. */
 const DATA_BATCH = 100;
-/** Data statements (after any leading comments): they can share a transaction where DDL cannot. */
 /** A whole statement opening or ending a transaction: `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK`, `END`. */
 const OPENS_TRANSACTION = /^\s*(?:begin(?:\s+(?:work|transaction|deferred|immediate|exclusive))?|start\s+transaction(?:\s+[a-z ,]+)?)\s*;?\s*$/i;
 const ENDS_TRANSACTION = /^\s*(?:commit|rollback|end)(?:\s+(?:work|transaction))?\s*;?\s*$/i;
+/** MySQL's LOCK TABLES and UNLOCK TABLES (after any leading comments). */
 const LOCK_TABLES = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*lock\s+tables?\b/i;
 const UNLOCK_TABLES = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*unlock\s+tables?\b/i;
+/** Data statements (after any leading comments): they can share a transaction where DDL cannot. */
 const DATA = /^(?:\s|--[^\n]*\n|#[^\n]*\n|\/\*[\s\S]*?\*\/)*(insert|update|delete|replace)\b/i;
 
 /** Raised when another runner applied the migration while this one waited for the write lock. */
